@@ -1,0 +1,114 @@
+/**
+ * The HTTP edge (SPEC §5): routes, request validation, error answers, logs and metrics around the pure core
+ * in hook.ts. Never listens by itself: server.ts does, and tests use `app.inject`.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import { customize, serialise, sync } from './hook.js'
+import { Metrics } from './metrics.js'
+import { CustomizeRequest, SyncRequest } from './schema/hook.js'
+import type { Settings } from './settings.js'
+
+export interface AppOptions {
+  settings: Settings
+  /** A pino logger; silent when absent. */
+  logger?: FastifyBaseLogger
+  /** The clock, for condition transition times. */
+  now?: () => Date
+}
+
+interface ValidationItem {
+  instancePath?: string
+  params?: { missingProperty?: string }
+  message?: string
+}
+
+/** `parent` + `/metadata` + missing `name` → `parent.metadata.name`. */
+function fieldOf(item: ValidationItem | undefined): string {
+  const parts = (item?.instancePath ?? '').split('/').filter((p) => p !== '')
+  if (item?.params?.missingProperty !== undefined) parts.push(item.params.missingProperty)
+  return parts.length > 0 ? parts.join('.') : '(body)'
+}
+
+export function buildApp(opts: AppOptions): FastifyInstance {
+  const { settings } = opts
+  const now = opts.now ?? (() => new Date())
+  const metrics = new Metrics()
+  const app = Fastify({
+    ...(opts.logger ? { loggerInstance: opts.logger } : {}),
+    bodyLimit: settings.bodyLimit,
+    disableRequestLogging: true,
+    ajv: { customOptions: { coerceTypes: false, allErrors: false } },
+  })
+
+  // Metacontroller always sends JSON; anything else is a client error, answered as 400 like the others.
+  app.addContentTypeParser('*', (_req, _payload, done) => {
+    const err = new Error('Content-Type must be application/json') as FastifyError
+    err.statusCode = 400
+    done(err, undefined)
+  })
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const code = err.statusCode ?? 500
+    if (code >= 500) {
+      req.log.error({ err }, 'hook failed')
+      return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'The hook failed; see its logs.' })
+    }
+    if (err.validation) {
+      const field = fieldOf(err.validation[0] as ValidationItem)
+      const message = `${field}: ${(err.validation[0] as ValidationItem).message ?? 'is invalid'}; send a Metacontroller hook request`
+      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message, field })
+    }
+    const error = code === 413 ? 'Payload Too Large' : 'Bad Request'
+    let message = err.message
+    if (code === 413) message = `Request body is larger than BODY_LIMIT (${settings.bodyLimit} bytes); raise BODY_LIMIT`
+    return reply.code(code === 413 ? 413 : 400).send({ statusCode: code === 413 ? 413 : 400, error, message })
+  })
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `No route ${req.method} ${req.url}` })
+  })
+
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.observeRequest(req.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000)
+  })
+
+  const syncHandler = async (body: SyncRequest, log: FastifyInstance['log']): Promise<string> => {
+    const started = performance.now()
+    const { response, outcome } = sync(body, settings, now())
+    for (const reason of outcome.failures) metrics.observeFailure(reason)
+    const meta = body.parent.metadata
+    log.info(
+      {
+        namespace: meta.namespace,
+        name: meta.name,
+        generation: meta.generation,
+        finalizing: body.finalizing === true,
+        phase: outcome.phase,
+        children: response.children.length,
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      },
+      'sync',
+    )
+    return serialise(response)
+  }
+
+  for (const url of ['/sync', '/finalize']) {
+    app.post(url, { schema: { body: SyncRequest } }, async (req, reply) => {
+      const body = await syncHandler(req.body as SyncRequest, req.log)
+      return reply.type('application/json; charset=utf-8').send(body)
+    })
+  }
+
+  app.post('/customize', { schema: { body: CustomizeRequest } }, async (req, reply) => {
+    const body = req.body as CustomizeRequest
+    const answer = customize(body)
+    req.log.info({ namespace: body.parent.metadata.namespace, name: body.parent.metadata.name, related: answer.relatedResources.length }, 'customize')
+    return reply.type('application/json; charset=utf-8').send(serialise(answer))
+  })
+
+  app.get('/healthz', async () => ({ status: 'ok' }))
+  app.get('/readyz', async () => ({ status: 'ready' }))
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()))
+
+  return app
+}

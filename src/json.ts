@@ -1,0 +1,59 @@
+/**
+ * Canonical JSON: the one place that decides how the hook's output is serialised. Keys are sorted at every
+ * level, so the same request gives byte-identical bytes whatever the key order of its input, and hashes
+ * computed over it are stable.
+ */
+import { createHash } from 'node:crypto'
+
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
+
+/** A deep copy with object keys sorted and `undefined` and `null` members removed. */
+export function canonical(value: unknown): Json {
+  if (Array.isArray(value)) return value.map((v) => canonical(v))
+  if (value !== null && typeof value === 'object') {
+    const out: { [k: string]: Json } = {}
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key]
+      if (v === undefined || v === null) continue
+      out[key] = canonical(v)
+    }
+    return out
+  }
+  return value as Json
+}
+
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(canonical(value))
+}
+
+/** Hex SHA-256 of the canonical JSON of `value`, cut to `length` characters. */
+export function hashOf(value: unknown, length = 64): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, length)
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** Maps whose empty-string values are data, not "unset". */
+const STRING_MAPS = new Set(['data', 'binaryData', 'labels', 'annotations', 'matchLabels', 'nodeSelector'])
+
+/**
+ * Drops what the API server would drop from a child, so Metacontroller never sees a diff that cannot go
+ * away (M§7): null and undefined members, empty lists, and empty strings outside string maps.
+ */
+export function pruneForApply<T>(value: T, parentKey = ''): T {
+  if (Array.isArray(value)) return value.map((v) => pruneForApply(v)) as T
+  if (value !== null && typeof value === 'object') {
+    const keepEmptyStrings = STRING_MAPS.has(parentKey)
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined || v === null) continue
+      if (Array.isArray(v) && v.length === 0) continue
+      if (v === '' && !keepEmptyStrings) continue
+      out[k] = pruneForApply(v, k)
+    }
+    return out as T
+  }
+  return value
+}

@@ -1,0 +1,190 @@
+/**
+ * The registry-api pod template: the hook's defaults (U§2.3, U§2.5, SPEC §4 hardening) and the user-first
+ * merge of spec.podTemplateSpec (U§3.1). Pure functions of the spec and the settings.
+ */
+import {
+  API_PORT,
+  API_PORT_NAME,
+  API_RESOURCES,
+  CONFIG_ARGS,
+  CONFIG_MOUNT_PATH,
+  CONFIG_VOLUME,
+  CONTAINER_NAME,
+  HEALTH_PORT,
+  LIVENESS_PATH,
+  PGPASS_APP_PATH,
+  PGPASS_EMPTYDIR_MOUNT,
+  PGPASS_ENV,
+  PGPASS_FILE_NAME,
+  PGPASS_INIT_CONTAINER,
+  PGPASS_INIT_IMAGE,
+  PGPASS_RESOURCES,
+  PGPASS_SECRET_MOUNT,
+  PGPASS_SECRET_VOLUME,
+  PGPASS_VOLUME,
+  READINESS_PATH,
+  TMP_MOUNT_PATH,
+  TMP_VOLUME,
+} from './constants.js'
+import type { Container, EnvVar, LocalObjectReference, PodSpec, PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
+import type { MCPRegistrySpec } from './schema/mcpregistry.js'
+
+/** Container securityContext of every container the hook adds. */
+const HARDENED_CONTAINER = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+}
+const HARDENED_POD = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }
+
+/** Pull secrets: the spec's first, then the hook-wide defaults not already listed; empty names dropped. */
+export function pullSecrets(spec: MCPRegistrySpec, defaults: readonly string[]): LocalObjectReference[] {
+  const names: string[] = []
+  for (const n of [...(spec.imagePullSecrets ?? []).map((s) => s.name ?? ''), ...defaults]) {
+    if (n !== '' && !names.includes(n)) names.push(n)
+  }
+  return names.map((name) => ({ name }))
+}
+
+export interface PodTemplateInput {
+  spec: MCPRegistrySpec
+  volumes: Volume[]
+  volumeMounts: VolumeMount[]
+  image: string
+  serviceAccountName: string
+  configMapName: string
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  imagePullSecrets: LocalObjectReference[]
+}
+
+/** A pod template whose metadata and spec are always there. */
+export interface BuiltPodTemplate {
+  metadata: { labels: Record<string, string>; annotations: Record<string, string> }
+  spec: PodSpec
+}
+
+/** The hook's own pod template, before the user's podTemplateSpec. */
+export function defaultPodTemplate(input: PodTemplateInput): BuiltPodTemplate {
+  const pgpass = input.spec.pgpassSecretRef
+  const container: Container = {
+    name: CONTAINER_NAME,
+    image: input.image,
+    args: [...CONFIG_ARGS],
+    ports: [{ name: API_PORT_NAME, containerPort: API_PORT, protocol: 'TCP' }],
+    resources: structuredClone(API_RESOURCES),
+    livenessProbe: { httpGet: { path: LIVENESS_PATH, port: HEALTH_PORT }, initialDelaySeconds: 30, periodSeconds: 10 },
+    readinessProbe: { httpGet: { path: READINESS_PATH, port: HEALTH_PORT }, initialDelaySeconds: 5, periodSeconds: 5 },
+    securityContext: structuredClone(HARDENED_CONTAINER),
+    volumeMounts: [
+      { name: CONFIG_VOLUME, mountPath: CONFIG_MOUNT_PATH, readOnly: true },
+      ...structuredClone(input.volumeMounts),
+      ...(pgpass ? [{ name: PGPASS_VOLUME, mountPath: PGPASS_APP_PATH, subPath: PGPASS_FILE_NAME, readOnly: true }] : []),
+      { name: TMP_VOLUME, mountPath: TMP_MOUNT_PATH },
+    ],
+    ...(pgpass ? { env: [{ name: PGPASS_ENV, value: PGPASS_APP_PATH }] } : {}),
+  }
+  const initContainers: Container[] = pgpass
+    ? [
+        {
+          name: PGPASS_INIT_CONTAINER,
+          image: PGPASS_INIT_IMAGE,
+          command: [
+            'sh',
+            '-c',
+            `cp ${PGPASS_SECRET_MOUNT}/${PGPASS_FILE_NAME} ${PGPASS_EMPTYDIR_MOUNT}/${PGPASS_FILE_NAME} && chmod 0600 ${PGPASS_EMPTYDIR_MOUNT}/${PGPASS_FILE_NAME}`,
+          ],
+          resources: structuredClone(PGPASS_RESOURCES),
+          securityContext: structuredClone(HARDENED_CONTAINER),
+          volumeMounts: [
+            { name: PGPASS_SECRET_VOLUME, mountPath: PGPASS_SECRET_MOUNT, readOnly: true },
+            { name: PGPASS_VOLUME, mountPath: PGPASS_EMPTYDIR_MOUNT },
+          ],
+        },
+      ]
+    : []
+  const volumes: Volume[] = [
+    { name: CONFIG_VOLUME, configMap: { name: input.configMapName } },
+    ...structuredClone(input.volumes),
+    ...(pgpass
+      ? [
+          { name: PGPASS_SECRET_VOLUME, secret: { secretName: pgpass.name ?? '', items: [{ key: pgpass.key, path: PGPASS_FILE_NAME }] } },
+          { name: PGPASS_VOLUME, emptyDir: {} },
+        ]
+      : []),
+    { name: TMP_VOLUME, emptyDir: {} },
+  ]
+  return {
+    metadata: { labels: { ...input.labels }, annotations: { ...input.annotations } },
+    spec: {
+      serviceAccountName: input.serviceAccountName,
+      ...(input.imagePullSecrets.length > 0 ? { imagePullSecrets: structuredClone(input.imagePullSecrets) } : {}),
+      securityContext: structuredClone(HARDENED_POD),
+      ...(initContainers.length > 0 ? { initContainers } : {}),
+      containers: [container],
+      volumes,
+    },
+  }
+}
+
+const isEmpty = (v: unknown): boolean =>
+  v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)
+
+/** The user's items, then the items of `defaults` whose key the user did not use. */
+function mergeBy<T>(user: readonly T[] | undefined, defaults: readonly T[] | undefined, key: (t: T) => unknown): T[] {
+  const out = [...(user ?? [])]
+  for (const d of defaults ?? []) if (!out.some((u) => key(u) === key(d))) out.push(d)
+  return out
+}
+
+/** One container, user first: the default fills only what the user left empty (U§3.1). */
+function mergeContainer(user: Container, def: Container): Container {
+  const out: Container = { ...user }
+  for (const f of ['image', 'command', 'args', 'workingDir', 'livenessProbe', 'readinessProbe', 'startupProbe', 'securityContext', 'imagePullPolicy'] as const) {
+    if (isEmpty(out[f]) && def[f] !== undefined) (out as unknown as Record<string, unknown>)[f] = def[f]
+  }
+  const r = user.resources
+  if (Object.keys(r?.requests ?? {}).length + Object.keys(r?.limits ?? {}).length === 0 && def.resources) {
+    out.resources = def.resources
+  }
+  out.ports = [...(user.ports ?? [])]
+  for (const p of def.ports ?? []) {
+    if (!out.ports.some((u) => u.name === p.name || u.containerPort === p.containerPort)) out.ports.push(p)
+  }
+  out.env = mergeBy<EnvVar>(user.env, def.env, (e) => e.name)
+  // by mountPath, which is how Kubernetes and Metacontroller key mounts (upstream keys by volume name and
+  // so drops a second mount of one volume; validation already rejects two mounts at one path)
+  out.volumeMounts = mergeBy<VolumeMount>(user.volumeMounts, def.volumeMounts, (m) => m.mountPath)
+  return out
+}
+
+/** Containers by name: the user's in their order (each merged with its default), then the other defaults. */
+function mergeContainers(user: readonly Container[] | undefined, defaults: readonly Container[] = []): Container[] {
+  const out = (user ?? []).map((u) => {
+    const d = defaults.find((x) => x.name === u.name)
+    return d ? mergeContainer(u, d) : u
+  })
+  for (const d of defaults) if (!out.some((u) => u.name === d.name)) out.push(d)
+  return out
+}
+
+/** Merges the user's PodTemplateSpec into the defaults, user first (U§3.1). */
+export function mergePodTemplate(user: PodTemplateSpec, defaults: BuiltPodTemplate): BuiltPodTemplate {
+  const u = structuredClone(user)
+  const d = defaults.spec
+  const spec: PodSpec = { ...u.spec, containers: mergeContainers(u.spec?.containers, d.containers) }
+  if (isEmpty(spec.serviceAccountName)) spec.serviceAccountName = d.serviceAccountName
+  if (isEmpty(spec.imagePullSecrets)) spec.imagePullSecrets = d.imagePullSecrets
+  spec.securityContext ??= d.securityContext
+  spec.initContainers = mergeContainers(u.spec?.initContainers, d.initContainers)
+  spec.volumes = mergeBy<Volume>(u.spec?.volumes, d.volumes, (v) => v.name)
+  return {
+    metadata: {
+      ...u.metadata,
+      labels: { ...defaults.metadata.labels, ...u.metadata?.labels },
+      annotations: { ...defaults.metadata.annotations, ...u.metadata?.annotations },
+    },
+    spec,
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Registry data checks (SPEC §4): the ConfigMaps the spec mounts must exist with the keys it projects, and
+ * the one behind each `file:` source must hold a registry document the server accepts (U§6). Data problems
+ * are not spec errors: they explain a Pending phase and never change the children. Pure.
+ */
+import { Type } from 'typebox'
+import { Compile } from 'typebox/compile'
+import type { RegistryConfig } from './config-yaml.js'
+import { isRecord } from './json.js'
+import type { PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
+import type { KubeObject } from './schema/hook.js'
+import { fieldPath } from './validate.js'
+
+/** A ConfigMap the pod mounts, with the keys it projects (all keys when `items` is absent). */
+export interface MountedConfigMap {
+  volume: string
+  configMap: string
+  optional: boolean
+  items?: { key: string; path: string }[]
+}
+
+interface ConfigMapSource {
+  name?: string
+  optional?: boolean
+  items?: { key: string; path: string }[]
+}
+
+/** ConfigMaps referenced by volumes, directly or through a projected volume, in volume order. */
+export function mountedConfigMaps(volumes: readonly Volume[]): MountedConfigMap[] {
+  const out: MountedConfigMap[] = []
+  const add = (volume: string, src: ConfigMapSource | undefined): void => {
+    if (src === undefined || typeof src.name !== 'string' || src.name === '') return
+    const entry: MountedConfigMap = { volume, configMap: src.name, optional: src.optional === true }
+    if (Array.isArray(src.items)) entry.items = src.items
+    out.push(entry)
+  }
+  for (const v of volumes) {
+    add(v.name, v.configMap as ConfigMapSource | undefined)
+    for (const s of v.projected?.sources ?? []) add(v.name, s.configMap as ConfigMapSource | undefined)
+  }
+  return out
+}
+
+/** Every pod volume the user gave: spec.volumes, then podTemplateSpec's. */
+export function userVolumes(volumes: readonly Volume[], podTemplate: PodTemplateSpec | undefined): Volume[] {
+  return [...volumes, ...(podTemplate?.spec?.volumes ?? [])]
+}
+
+/** The registry document: ToolHive's upstream envelope around MCP server.json entries (U§6). */
+const Server = Type.Object(
+  {
+    name: Type.String({ minLength: 3, maxLength: 200, pattern: '^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$' }),
+    description: Type.String({ minLength: 1, maxLength: 100 }),
+    version: Type.String({ minLength: 1, maxLength: 255 }),
+    packages: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            registryType: Type.String({ minLength: 1 }),
+            identifier: Type.String({ minLength: 1 }),
+            transport: Type.Object({ type: Type.String({ minLength: 1 }) }, { additionalProperties: true }),
+          },
+          { additionalProperties: true },
+        ),
+      ),
+    ),
+    remotes: Type.Optional(
+      Type.Array(Type.Object({ type: Type.String({ minLength: 1 }), url: Type.String({ minLength: 1 }) }, { additionalProperties: true })),
+    ),
+  },
+  { additionalProperties: true },
+)
+const RegistryDocument = Type.Object(
+  {
+    version: Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+$' }),
+    meta: Type.Object(
+      { last_updated: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$' }) },
+      { additionalProperties: true },
+    ),
+    data: Type.Object({ servers: Type.Array(Server, { minItems: 1 }) }, { additionalProperties: true }),
+  },
+  { additionalProperties: true },
+)
+const documentValidator = Compile(RegistryDocument)
+
+/** Checks one registry document; returns the number of servers or the first problem. */
+export function checkRegistryDocument(text: string): { servers: number } | { problem: string } {
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch (err) {
+    return { problem: `is not JSON (${(err as Error).message})` }
+  }
+  const first = documentValidator.Errors(doc)[0]
+  if (first !== undefined) {
+    const where = fieldPath('', first.instancePath).replace(/^\./, '') || 'the document'
+    const what =
+      first.keyword === 'required'
+        ? `${((first.params as { requiredProperties?: string[] }).requiredProperties ?? []).join(', ')} is required`
+        : first.message
+    return { problem: `${where}: ${what}` }
+  }
+  return { servers: ((doc as { data: { servers: unknown[] } }).data.servers).length }
+}
+
+export interface DataCondition {
+  status: 'True' | 'False'
+  reason: 'RegistryDataValid' | 'ConfigMapNotFound' | 'KeyNotFound' | 'InvalidRegistryData'
+  message: string
+}
+
+function dataKeys(cm: KubeObject): Set<string> {
+  const keys = new Set<string>()
+  for (const field of ['data', 'binaryData']) {
+    const m = cm[field]
+    if (isRecord(m)) for (const k of Object.keys(m)) keys.add(k)
+  }
+  return keys
+}
+
+/**
+ * The RegistryDataValid condition, or undefined when the pod mounts no ConfigMap.
+ * `related` is the request's `ConfigMap.v1` map (keyed by name: v1 hooks, namespaced parent).
+ */
+export function checkRegistryData(
+  volumes: readonly Volume[],
+  mounts: readonly VolumeMount[],
+  config: RegistryConfig | undefined,
+  related: Record<string, KubeObject>,
+): DataCondition | undefined {
+  const mounted = mountedConfigMaps(volumes)
+  if (mounted.length === 0) return undefined
+  const byName = new Map(Object.values(related).map((cm) => [cm.metadata.name, cm]))
+
+  for (const m of mounted) {
+    const cm = byName.get(m.configMap)
+    if (cm === undefined) {
+      if (m.optional) continue
+      return {
+        status: 'False',
+        reason: 'ConfigMapNotFound',
+        message: `ConfigMap ${m.configMap} (volume ${m.volume}) does not exist in this namespace; create it: the registry pod cannot start without it`,
+      }
+    }
+    const keys = dataKeys(cm)
+    const missing = (m.items ?? []).find((it) => !keys.has(it.key))
+    if (missing !== undefined && !m.optional) {
+      return {
+        status: 'False',
+        reason: 'KeyNotFound',
+        message: `ConfigMap ${m.configMap} has no key ${missing.key} (volume ${m.volume} projects it); add the key or fix spec.volumes`,
+      }
+    }
+  }
+
+  const counts: string[] = []
+  for (const src of config?.fileSources ?? []) {
+    // the longest mountPath that holds the file decides which volume it comes from
+    const mount = [...mounts]
+      .filter((mt) => src.path === mt.mountPath || src.path.startsWith(`${mt.mountPath.replace(/\/+$/, '')}/`))
+      .sort((a, b) => b.mountPath.length - a.mountPath.length)[0]
+    const cmMount = mounted.find((m) => m.volume === mount?.name)
+    if (mount === undefined || cmMount === undefined) continue
+    const cm = byName.get(cmMount.configMap)
+    if (cm === undefined) continue
+    const rel = src.path === mount.mountPath ? (mount.subPath ?? '') : src.path.slice(mount.mountPath.replace(/\/+$/, '').length + 1)
+    const key = cmMount.items === undefined ? rel : cmMount.items.find((it) => it.path === rel)?.key
+    const data = cm['data']
+    const text = key === undefined || !isRecord(data) ? undefined : data[key]
+    if (typeof text !== 'string') {
+      return {
+        status: 'False',
+        reason: 'KeyNotFound',
+        message:
+          `source ${src.name} reads ${src.path}, but ConfigMap ${cmMount.configMap} (volume ${cmMount.volume}) projects no key to that file; ` +
+          'fix file.path, the volume items or the ConfigMap',
+      }
+    }
+    const result = checkRegistryDocument(text)
+    if ('problem' in result) {
+      return {
+        status: 'False',
+        reason: 'InvalidRegistryData',
+        message: `ConfigMap ${cmMount.configMap} key ${key} (source ${src.name}) is not a registry document the server accepts: ${result.problem}`,
+      }
+    }
+    counts.push(`source ${src.name} has ${result.servers} server${result.servers === 1 ? '' : 's'}`)
+  }
+  const names = [...new Set(mounted.map((m) => m.configMap))]
+  return {
+    status: 'True',
+    reason: 'RegistryDataValid',
+    message:
+      counts.length > 0
+        ? `Registry data is valid: ${counts.join(', ')}`
+        : `Mounted ConfigMaps exist: ${names.join(', ')}`,
+  }
+}

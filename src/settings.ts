@@ -1,0 +1,88 @@
+/**
+ * Hook settings from the environment (README "Configuration"). Read once at start-up and passed down;
+ * builders never read the environment. A bad value stops start-up with a message naming the variable.
+ */
+import {
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_CLUSTER_DOMAIN,
+  DEFAULT_HOST,
+  DEFAULT_IMAGE,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_PORT,
+} from './constants.js'
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export interface Settings {
+  /** TOOLHIVE_REGISTRY_API_IMAGE */
+  image: string
+  /** TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS, comma-separated */
+  defaultPullSecrets: string[]
+  /** CLUSTER_DOMAIN */
+  clusterDomain: string
+  /** PORT */
+  port: number
+  /** HOST */
+  host: string
+  /** BODY_LIMIT, bytes */
+  bodyLimit: number
+  /** LOG_LEVEL */
+  logLevel: LogLevel
+}
+
+export class SettingsError extends Error {
+  override name = 'SettingsError'
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new SettingsError(`${name}=${JSON.stringify(raw)} is not valid: use a whole number from ${min} to ${max}`)
+  }
+  return n
+}
+
+/** Reads and checks every setting; unset or empty variables take their default. */
+export function loadSettings(env: Record<string, string | undefined>): Settings {
+  const get = (name: string): string | undefined => {
+    const v = env[name]?.trim()
+    return v === undefined || v === '' ? undefined : v
+  }
+
+  const image = get('TOOLHIVE_REGISTRY_API_IMAGE') ?? DEFAULT_IMAGE
+  if (/\s/.test(image)) {
+    throw new SettingsError(`TOOLHIVE_REGISTRY_API_IMAGE=${JSON.stringify(image)} is not valid: an image reference has no spaces`)
+  }
+
+  const secretsRaw = get('TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS')
+  const defaultPullSecrets: string[] = []
+  for (const s of (secretsRaw ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    if (s.length > 253 || !DNS_SUBDOMAIN.test(s)) {
+      throw new SettingsError(
+        `TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: ${JSON.stringify(s)} is not a valid Secret name (lower-case DNS subdomain)`,
+      )
+    }
+    if (!defaultPullSecrets.includes(s)) defaultPullSecrets.push(s)
+  }
+
+  const clusterDomain = get('CLUSTER_DOMAIN') ?? DEFAULT_CLUSTER_DOMAIN
+  if (!DNS_SUBDOMAIN.test(clusterDomain)) {
+    throw new SettingsError(`CLUSTER_DOMAIN=${JSON.stringify(clusterDomain)} is not valid: use a DNS domain such as cluster.local`)
+  }
+
+  const portRaw = get('PORT')
+  const port = portRaw === undefined ? DEFAULT_PORT : integer('PORT', portRaw, 1, 65535)
+  const host = get('HOST') ?? DEFAULT_HOST
+  const limitRaw = get('BODY_LIMIT')
+  const bodyLimit = limitRaw === undefined ? DEFAULT_BODY_LIMIT : integer('BODY_LIMIT', limitRaw, 1024, 1024 * 1024 * 1024)
+
+  const level = (get('LOG_LEVEL') ?? DEFAULT_LOG_LEVEL).toLowerCase()
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new SettingsError(`LOG_LEVEL=${JSON.stringify(level)} is not valid: use one of ${LOG_LEVELS.join(', ')}`)
+  }
+
+  return { image, defaultPullSecrets, clusterDomain, port, host, bodyLimit, logLevel: level as LogLevel }
+}

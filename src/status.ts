@@ -1,0 +1,162 @@
+/**
+ * The MCPRegistry status (SPEC §3), computed only from the request: the parent, the observed Deployment and
+ * the checks. The clock is an argument; it is read only for a condition that is new or flips.
+ */
+import {
+  API_PORT,
+  CONDITION_CONFIG,
+  CONDITION_DATA,
+  CONDITION_POD_TEMPLATE,
+  CONDITION_READY,
+  type Phase,
+} from './constants.js'
+import { isRecord } from './json.js'
+import { childNames, registryUrl } from './names.js'
+import type { DataCondition } from './registry-data.js'
+import type { Condition } from './schema/mcpregistry.js'
+import { summarise, type Validation } from './validate.js'
+
+export interface ObservedDeployment {
+  readyReplicas: number
+  replicas: number
+  /** The Progressing=False/ProgressDeadlineExceeded message, when the rollout failed. */
+  failedRollout?: string
+}
+
+/** Reads what status needs from an observed Deployment, which may be any shape. */
+export function observeDeployment(obj: unknown): ObservedDeployment | undefined {
+  if (!isRecord(obj)) return undefined
+  const status = isRecord(obj['status']) ? obj['status'] : {}
+  const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
+  const out: ObservedDeployment = { readyReplicas: num(status['readyReplicas']), replicas: num(status['replicas']) }
+  const conditions = Array.isArray(status['conditions']) ? status['conditions'] : []
+  const failed = conditions.find(
+    (c): c is Record<string, unknown> =>
+      isRecord(c) && c['type'] === 'Progressing' && c['status'] === 'False' && c['reason'] === 'ProgressDeadlineExceeded',
+  )
+  if (failed !== undefined) out.failedRollout = typeof failed['message'] === 'string' ? failed['message'] : 'progress deadline exceeded'
+  return out
+}
+
+export interface StatusInput {
+  name: string
+  namespace: string
+  generation: number
+  /** The parent's current status.conditions, for lastTransitionTime. */
+  previous: unknown
+  finalizing: boolean
+  /** Whether any child was observed (what a failed validation keeps). */
+  hasChildren: boolean
+  validation: Validation
+  hasPodTemplate: boolean
+  deployment: ObservedDeployment | undefined
+  data: DataCondition | undefined
+  clusterDomain: string
+  now: Date
+}
+
+export interface StatusResult {
+  status: {
+    phase: Phase
+    message: string
+    url?: string
+    readyReplicas: number
+    conditions: Condition[]
+  }
+  /** Set only while Pending. */
+  resyncAfterSeconds?: number
+}
+
+/** RFC 3339 in whole seconds, as metav1.Time serialises. */
+export function timestamp(now: Date): string {
+  return now.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+function previousConditions(previous: unknown): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>()
+  if (Array.isArray(previous)) {
+    for (const c of previous) if (isRecord(c) && typeof c['type'] === 'string') out.set(c['type'], c)
+  }
+  return out
+}
+
+export function computeStatus(input: StatusInput, resyncSeconds: number): StatusResult {
+  const prev = previousConditions(input.previous)
+  const now = timestamp(input.now)
+  const conditions: Condition[] = []
+  const set = (type: string, ok: boolean, reason: string, message: string): void => {
+    const status = ok ? 'True' : 'False'
+    const before = prev.get(type)
+    const kept = before?.['status'] === status && typeof before['lastTransitionTime'] === 'string'
+    conditions.push({
+      type,
+      status,
+      observedGeneration: input.generation,
+      lastTransitionTime: kept ? (before['lastTransitionTime'] as string) : now,
+      reason,
+      message,
+    })
+  }
+
+  const readyReplicas = input.deployment?.readyReplicas ?? 0
+  const api = childNames(input.name).api
+  const { validation } = input
+  let phase: Phase
+  let message: string
+  let readyReason: string
+
+  if (input.finalizing) {
+    phase = 'Terminating'
+    readyReason = 'Terminating'
+    message = 'MCPRegistry is being deleted; its children are removed with it'
+  } else if (validation.issues.length > 0) {
+    phase = 'Failed'
+    readyReason = 'ValidationFailed'
+    const keep = input.hasChildren ? 'the running registry is kept as it was' : 'nothing is created'
+    message = `Spec validation failed: ${summarise(validation.issues)}; ${keep} until this is fixed`
+  } else if (input.deployment?.failedRollout !== undefined) {
+    phase = 'Failed'
+    readyReason = 'DeploymentFailed'
+    message = `Deployment ${api} failed to roll out (${input.deployment.failedRollout}); check its pods with kubectl describe pods -l app.kubernetes.io/name=${api}`
+  } else if (readyReplicas > 0) {
+    phase = 'Ready'
+    readyReason = 'Ready'
+    message = 'Registry API is ready and serving requests'
+  } else {
+    phase = 'Pending'
+    readyReason = 'NotReady'
+    if (input.deployment === undefined) {
+      message = `Registry API deployment is not ready yet: Deployment ${api} has not been created yet`
+    } else if (input.data?.status === 'False') {
+      message = `Registry API deployment is not ready yet: ${input.data.message}`
+    } else {
+      message = `Registry API deployment is not ready yet: 0 of ${input.deployment.replicas} replicas ready`
+    }
+  }
+
+  set(CONDITION_READY, phase === 'Ready', readyReason, message)
+  if (input.hasPodTemplate) {
+    const issues = validation.podTemplateIssues ?? []
+    if (issues.length === 0) set(CONDITION_POD_TEMPLATE, true, 'ValidPodTemplateSpec', 'PodTemplateSpec is valid')
+    else set(CONDITION_POD_TEMPLATE, false, 'InvalidPodTemplateSpec', `Failed to parse PodTemplateSpec: ${summarise(issues)}. Deployment blocked until fixed.`)
+  }
+  if (validation.configIssues.length > 0) {
+    set(CONDITION_CONFIG, false, 'InvalidConfigYAML', summarise(validation.configIssues))
+  } else if (validation.config !== undefined) {
+    const { sources, registries } = validation.config
+    set(CONDITION_CONFIG, true, 'ConfigValid', `configYAML is valid: ${sources} source${sources === 1 ? '' : 's'}, ${registries} registr${registries === 1 ? 'y' : 'ies'}`)
+  }
+  if (input.data !== undefined) set(CONDITION_DATA, input.data.status === 'True', input.data.reason, input.data.message)
+
+  const result: StatusResult = {
+    status: {
+      phase,
+      message,
+      ...(phase === 'Ready' ? { url: registryUrl(input.name, input.namespace, input.clusterDomain, API_PORT) } : {}),
+      readyReplicas,
+      conditions,
+    },
+  }
+  if (phase === 'Pending') result.resyncAfterSeconds = resyncSeconds
+  return result
+}

@@ -1,0 +1,150 @@
+/**
+ * One test per row of SPEC §3's status table, through the pure core: phase, message, url, readyReplicas
+ * and each condition, computed only from the request.
+ */
+import t from 'tap'
+import { sync } from '../src/hook.js'
+import { MINIMAL_CONFIG, NOW, observedDeployment, request, settings } from './fixtures/helpers.js'
+
+const deployments = (status: Record<string, unknown>) => ({
+  'Deployment.apps/v1': { 'reg-api': observedDeployment('reg-api', status) },
+})
+const run = (req: ReturnType<typeof request>, env: Record<string, string> = {}) => sync(req, settings(env), NOW).response
+const cond = (res: { status: Record<string, unknown> }, type: string) =>
+  (res.status['conditions'] as Record<string, unknown>[]).find((c) => c['type'] === type)
+
+t.test('phase Terminating when finalizing, whatever the spec holds', async (t) => {
+  for (const spec of [{ configYAML: MINIMAL_CONFIG }, { configYAML: 'not: [valid' }, undefined]) {
+    const res = run(request(spec, { finalizing: true, children: deployments({ readyReplicas: 2 }) }))
+    t.equal(res.status['phase'], 'Terminating')
+    t.equal(res.finalized, true, 'finalized: true lets Metacontroller remove its finalizer')
+    t.same(res.children, [], 'a finalize answer returns no children')
+    t.equal(res.status['readyReplicas'], 2, 'readyReplicas in every phase')
+    t.notOk('url' in res.status, 'no url unless Ready')
+    t.notOk('resyncAfterSeconds' in res)
+    t.match(cond(res, 'Ready'), { status: 'False', reason: 'Terminating' })
+  }
+})
+
+t.test('phase Failed when the spec is invalid; Ready=False ValidationFailed', async (t) => {
+  const res = run(request({ configYAML: MINIMAL_CONFIG, volumes: [{ name: 'registry-server-config', emptyDir: {} }] }))
+  t.equal(res.status['phase'], 'Failed')
+  t.match(res.status['message'], /spec\.volumes\[0\]\.name: volume name 'registry-server-config' is reserved/)
+  t.match(res.status['message'], /nothing is created until this is fixed/)
+  t.match(cond(res, 'Ready'), { status: 'False', reason: 'ValidationFailed' })
+  t.notOk('finalized' in res, 'finalized only answers a finalizing request')
+  t.notOk('resyncAfterSeconds' in res, 'no resync backstop outside Pending')
+})
+
+t.test('phase Failed when the Deployment reports ProgressDeadlineExceeded; Ready=False DeploymentFailed', async (t) => {
+  const res = run(
+    request({ configYAML: MINIMAL_CONFIG }, {
+      children: deployments({
+        replicas: 1,
+        readyReplicas: 1,
+        conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "reg-api-5d" has timed out progressing.' }],
+      }),
+    }),
+  )
+  t.equal(res.status['phase'], 'Failed')
+  t.match(res.status['message'], /Deployment reg-api failed to roll out \(ReplicaSet "reg-api-5d" has timed out progressing\.\)/)
+  t.equal(res.status['readyReplicas'], 1)
+  t.match(cond(res, 'Ready'), { status: 'False', reason: 'DeploymentFailed' })
+})
+
+t.test('a Progressing=False condition without a message still fails the rollout', async (t) => {
+  const res = run(request({ configYAML: MINIMAL_CONFIG }, { children: deployments({ conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] }) }))
+  t.match(res.status['message'], /failed to roll out \(progress deadline exceeded\)/)
+})
+
+t.test('phase Ready when the Deployment has readyReplicas > 0, with the url', async (t) => {
+  const res = run(request({ configYAML: MINIMAL_CONFIG }, { children: deployments({ replicas: 2, readyReplicas: 2 }) }), { CLUSTER_DOMAIN: 'corp.internal' })
+  t.equal(res.status['phase'], 'Ready')
+  t.equal(res.status['url'], 'http://reg-api.ns1.svc.corp.internal:8080')
+  t.equal(res.status['readyReplicas'], 2)
+  t.equal(res.status['message'], 'Registry API is ready and serving requests')
+  t.match(cond(res, 'Ready'), { status: 'True', reason: 'Ready', observedGeneration: 1 })
+  t.notOk('resyncAfterSeconds' in res)
+})
+
+t.test('phase Pending otherwise, with a resync backstop and the reason in the message', async (t) => {
+  const none = run(request({ configYAML: MINIMAL_CONFIG }))
+  t.equal(none.status['phase'], 'Pending')
+  t.equal(none.status['readyReplicas'], 0, '0 when no Deployment is observed')
+  t.match(none.status['message'], /Deployment reg-api has not been created yet/)
+  t.equal(none.resyncAfterSeconds, 30)
+  t.match(cond(none, 'Ready'), { status: 'False', reason: 'NotReady' })
+
+  const starting = run(request({ configYAML: MINIMAL_CONFIG }, { children: deployments({ replicas: 3 }) }))
+  t.match(starting.status['message'], /0 of 3 replicas ready/)
+  t.notOk('url' in starting.status)
+})
+
+t.test('message explains a Pending phase by a missing data ConfigMap', async (t) => {
+  const config = MINIMAL_CONFIG.replace('kubernetes: {}', 'file: {path: /data/r.json}\n    syncPolicy: {interval: 1h}')
+  const res = run(
+    request(
+      {
+        configYAML: config,
+        volumes: [{ name: 'data', configMap: { name: 'reg-data' } }],
+        volumeMounts: [{ name: 'data', mountPath: '/data' }],
+      },
+      { children: deployments({ replicas: 1 }) },
+    ),
+  )
+  t.equal(res.status['phase'], 'Pending')
+  t.match(res.status['message'], /ConfigMap reg-data \(volume data\) does not exist/)
+  t.match(cond(res, 'RegistryDataValid'), { status: 'False', reason: 'ConfigMapNotFound' })
+})
+
+t.test('PodTemplateValid appears only with a podTemplateSpec, with upstream reasons', async (t) => {
+  t.notOk(cond(run(request({ configYAML: MINIMAL_CONFIG })), 'PodTemplateValid'))
+  const ok = run(request({ configYAML: MINIMAL_CONFIG, podTemplateSpec: { spec: { nodeSelector: { a: 'b' } } } }))
+  t.match(cond(ok, 'PodTemplateValid'), { status: 'True', reason: 'ValidPodTemplateSpec', message: 'PodTemplateSpec is valid' })
+  const bad = run(request({ configYAML: MINIMAL_CONFIG, podTemplateSpec: { spec: { containers: 'invalid' } } }))
+  t.equal(bad.status['phase'], 'Failed')
+  t.match(cond(bad, 'PodTemplateValid'), {
+    status: 'False',
+    reason: 'InvalidPodTemplateSpec',
+    message: /^Failed to parse PodTemplateSpec: spec\.podTemplateSpec\.spec\.containers: must be array.*Deployment blocked until fixed\.$/,
+  })
+  t.match(cond(bad, 'Ready'), { status: 'False', reason: 'ValidationFailed' })
+})
+
+t.test('ConfigValid reports the config, True or False with the line at fault', async (t) => {
+  const ok = run(request({ configYAML: MINIMAL_CONFIG }))
+  t.match(cond(ok, 'ConfigValid'), { status: 'True', reason: 'ConfigValid', message: 'configYAML is valid: 1 source, 1 registry' })
+  const bad = run(request({ configYAML: MINIMAL_CONFIG.replace('sources: ["k8s"]', 'sources: ["k9s"]') }))
+  t.equal(bad.status['phase'], 'Failed')
+  t.match(cond(bad, 'ConfigValid'), {
+    status: 'False',
+    reason: 'InvalidConfigYAML',
+    message: /^spec\.configYAML line 6, registries\[0\]\.sources\[0\]: "k9s" is not a source defined under sources; use one of: k8s$/,
+  })
+})
+
+t.test('RegistryDataValid appears only when the spec mounts ConfigMaps', async (t) => {
+  t.notOk(cond(run(request({ configYAML: MINIMAL_CONFIG })), 'RegistryDataValid'))
+})
+
+t.test('lastTransitionTime is kept when nothing flips, and set to now (whole seconds) when it does', async (t) => {
+  const earlier = '2026-01-01T00:00:00Z'
+  const previous = {
+    conditions: [
+      { type: 'Ready', status: 'False', reason: 'NotReady', message: 'x', lastTransitionTime: earlier },
+      { type: 'ConfigValid', status: 'True', reason: 'ConfigValid', message: 'x', lastTransitionTime: earlier },
+    ],
+  }
+  const req = request({ configYAML: MINIMAL_CONFIG }, { children: deployments({ replicas: 1 }) })
+  req.parent.status = previous
+  const still = run(req)
+  t.equal(cond(still, 'Ready')?.['lastTransitionTime'], earlier, 'Ready stays False: time kept')
+  t.equal(cond(still, 'ConfigValid')?.['lastTransitionTime'], earlier)
+
+  const flipped = run({ ...req, children: deployments({ replicas: 1, readyReplicas: 1 }) })
+  t.equal(cond(flipped, 'Ready')?.['lastTransitionTime'], '2026-11-22T10:00:00Z', 'Ready flips: now, without milliseconds')
+  t.equal(cond(flipped, 'ConfigValid')?.['lastTransitionTime'], earlier)
+
+  req.parent.status = { conditions: 'garbage' }
+  t.equal(cond(run(req), 'Ready')?.['lastTransitionTime'], '2026-11-22T10:00:00Z', 'unreadable previous status: new conditions')
+})
