@@ -2,7 +2,7 @@
  * The HTTP edge (SPEC §5): routes, request validation, error answers, logs and metrics around the pure core
  * in hook.ts. Never listens by itself: server.ts does, and tests use `app.inject`.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
 import { customize, serialise, sync } from './hook.js'
 import { Metrics } from './metrics.js'
 import { CustomizeRequest, SyncRequest } from './schema/hook.js'
@@ -17,15 +17,15 @@ export interface AppOptions {
 }
 
 interface ValidationItem {
-  instancePath?: string
+  instancePath: string
   params?: { missingProperty?: string }
-  message?: string
+  message: string
 }
 
 /** `parent` + `/metadata` + missing `name` → `parent.metadata.name`. */
-function fieldOf(item: ValidationItem | undefined): string {
-  const parts = (item?.instancePath ?? '').split('/').filter((p) => p !== '')
-  if (item?.params?.missingProperty !== undefined) parts.push(item.params.missingProperty)
+function fieldOf(item: ValidationItem): string {
+  const parts = item.instancePath.split('/').filter((p) => p !== '')
+  if (item.params?.missingProperty !== undefined) parts.push(item.params.missingProperty)
   return parts.length > 0 ? parts.join('.') : '(body)'
 }
 
@@ -36,7 +36,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : {}),
     bodyLimit: settings.bodyLimit,
-    disableRequestLogging: true,
+    // one line per hook call is written by the handlers below, with the parent's identity
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
   })
 
@@ -54,8 +55,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'The hook failed; see its logs.' })
     }
     if (err.validation) {
-      const field = fieldOf(err.validation[0] as ValidationItem)
-      const message = `${field}: ${(err.validation[0] as ValidationItem).message ?? 'is invalid'}; send a Metacontroller hook request`
+      const item = err.validation[0] as ValidationItem
+      const field = fieldOf(item)
+      const what = item.params?.missingProperty !== undefined ? 'is required' : item.message
+      const message = `${field}: ${what}; send a Metacontroller hook request (controller, parent, children, related, finalizing)`
       return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message, field })
     }
     const error = code === 413 ? 'Payload Too Large' : 'Bad Request'

@@ -50,9 +50,8 @@ export function parseArgs(argv: readonly string[]): Args {
 function documents(text: string, file: string): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = []
   for (const doc of parseAllDocuments(text)) {
-    if (!('errors' in doc) || doc.errors.length > 0) {
-      throw new UsageError(`${file} is not valid YAML: ${'errors' in doc ? doc.errors[0]?.message.split('\n')[0] : 'unreadable'}`)
-    }
+    const [error] = doc.errors
+    if (error !== undefined) throw new UsageError(`${file} is not valid YAML: ${error.message.split('\n')[0]}`)
     const value: unknown = doc.toJS()
     if (Array.isArray(value)) out.push(...value.filter(isRecord))
     else if (isRecord(value)) out.push(value)
@@ -65,7 +64,10 @@ function typeKey(obj: Record<string, unknown>): string {
 }
 
 /** Builds the Metacontroller request a cluster would send for this file. */
-export function requestFor(files: { registry: string; registryName: string; observed?: string; observedName?: string }, finalizing: boolean): SyncRequest {
+export function requestFor(
+  files: { registry: string; registryName: string; observed?: { text: string; name: string } },
+  finalizing: boolean,
+): SyncRequest {
   const docs = documents(files.registry, files.registryName)
   const parent = docs.find((d) => d['kind'] === KIND)
   if (parent === undefined) throw new UsageError(`${files.registryName} holds no ${KIND}`)
@@ -82,9 +84,9 @@ export function requestFor(files: { registry: string; registryName: string; obse
     return map
   }
   const related = toMap(docs.filter((d) => d['kind'] === 'ConfigMap' && d['apiVersion'] === 'v1'))
-  const observed = files.observed === undefined ? {} : toMap(documents(files.observed, files.observedName ?? 'observed'))
+  const observed = files.observed === undefined ? {} : toMap(documents(files.observed.text, files.observed.name))
   const rules = customize({ parent: { ...parent, metadata: { ...meta, name: meta['name'], namespace } } }).relatedResources
-  const wanted = new Set(rules.flatMap((r) => r.names ?? []))
+  const wanted = new Set(rules.flatMap((r) => r.names))
   const relatedConfigMaps = Object.fromEntries(Object.entries(related[CHILD_TYPES.ConfigMap] ?? {}).filter(([n]) => wanted.has(n)))
   return {
     parent: { ...parent, metadata: { generation: 1, ...meta, name: meta['name'], namespace } },
@@ -106,14 +108,11 @@ export function run(
       try {
         return readFileSync(f, 'utf8')
       } catch (err) {
-        throw new UsageError(`cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+        throw new UsageError(`cannot read ${f}: ${(err as Error).message}`)
       }
     }
     const files: Parameters<typeof requestFor>[0] = { registry: read(args.file), registryName: args.file }
-    if (args.observed !== undefined) {
-      files.observed = read(args.observed)
-      files.observedName = args.observed
-    }
+    if (args.observed !== undefined) files.observed = { text: read(args.observed), name: args.observed }
     const { response } = sync(requestFor(files, args.finalizing), settings, io.now)
     io.stdout(stringify(canonical(response), { lineWidth: 0 }))
     return 0

@@ -75,7 +75,7 @@ export function keepObserved(children: ObjectMap): Record<string, unknown>[] {
   })
   const out: Record<string, unknown>[] = []
   for (const key of keys) {
-    const objs = children[key] ?? {}
+    const objs = children[key] as Record<string, KubeObject>
     for (const name of Object.keys(objs).sort()) out.push(asLastApplied(key, objs[name] as KubeObject))
   }
   return out
@@ -111,7 +111,6 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
       finalizing,
       hasChildren: Object.values(children).some((objs) => Object.keys(objs).length > 0),
       validation,
-      hasPodTemplate: isRecord(rawSpec) && rawSpec['podTemplateSpec'] !== undefined,
       deployment: observeDeployment(observed),
       data,
       clusterDomain: settings.clusterDomain,

@@ -26,7 +26,7 @@ import {
   TMP_MOUNT_PATH,
   TMP_VOLUME,
 } from './constants.js'
-import type { Container, EnvVar, LocalObjectReference, PodSpec, PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
+import type { Container, ContainerPort, EnvVar, LocalObjectReference, PodSpec, PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
 import type { MCPRegistrySpec } from './schema/mcpregistry.js'
 
 /** Container securityContext of every container the hook adds. */
@@ -109,7 +109,7 @@ export function defaultPodTemplate(input: PodTemplateInput): BuiltPodTemplate {
     ...structuredClone(input.volumes),
     ...(pgpass
       ? [
-          { name: PGPASS_SECRET_VOLUME, secret: { secretName: pgpass.name ?? '', items: [{ key: pgpass.key, path: PGPASS_FILE_NAME }] } },
+          { name: PGPASS_SECRET_VOLUME, secret: { secretName: pgpass.name as string, items: [{ key: pgpass.key, path: PGPASS_FILE_NAME }] } },
           { name: PGPASS_VOLUME, emptyDir: {} },
         ]
       : []),
@@ -131,10 +131,10 @@ export function defaultPodTemplate(input: PodTemplateInput): BuiltPodTemplate {
 const isEmpty = (v: unknown): boolean =>
   v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)
 
-/** The user's items, then the items of `defaults` whose key the user did not use. */
-function mergeBy<T>(user: readonly T[] | undefined, defaults: readonly T[] | undefined, key: (t: T) => unknown): T[] {
+/** The user's items, then the defaults that match none of them. */
+function mergeBy<T>(user: readonly T[] | undefined, defaults: readonly T[] | undefined, same: (u: T, d: T) => boolean): T[] {
   const out = [...(user ?? [])]
-  for (const d of defaults ?? []) if (!out.some((u) => key(u) === key(d))) out.push(d)
+  for (const d of defaults ?? []) if (!out.some((u) => same(u, d))) out.push(d)
   return out
 }
 
@@ -148,14 +148,11 @@ function mergeContainer(user: Container, def: Container): Container {
   if (Object.keys(r?.requests ?? {}).length + Object.keys(r?.limits ?? {}).length === 0 && def.resources) {
     out.resources = def.resources
   }
-  out.ports = [...(user.ports ?? [])]
-  for (const p of def.ports ?? []) {
-    if (!out.ports.some((u) => u.name === p.name || u.containerPort === p.containerPort)) out.ports.push(p)
-  }
-  out.env = mergeBy<EnvVar>(user.env, def.env, (e) => e.name)
+  out.ports = mergeBy<ContainerPort>(user.ports, def.ports, (u, d) => u.name === d.name || u.containerPort === d.containerPort)
+  out.env = mergeBy<EnvVar>(user.env, def.env, (u, d) => u.name === d.name)
   // by mountPath, which is how Kubernetes and Metacontroller key mounts (upstream keys by volume name and
   // so drops a second mount of one volume; validation already rejects two mounts at one path)
-  out.volumeMounts = mergeBy<VolumeMount>(user.volumeMounts, def.volumeMounts, (m) => m.mountPath)
+  out.volumeMounts = mergeBy<VolumeMount>(user.volumeMounts, def.volumeMounts, (u, d) => u.mountPath === d.mountPath)
   return out
 }
 
@@ -178,7 +175,7 @@ export function mergePodTemplate(user: PodTemplateSpec, defaults: BuiltPodTempla
   if (isEmpty(spec.imagePullSecrets)) spec.imagePullSecrets = d.imagePullSecrets
   spec.securityContext ??= d.securityContext
   spec.initContainers = mergeContainers(u.spec?.initContainers, d.initContainers)
-  spec.volumes = mergeBy<Volume>(u.spec?.volumes, d.volumes, (v) => v.name)
+  spec.volumes = mergeBy<Volume>(u.spec?.volumes, d.volumes, (a, b) => a.name === b.name)
   return {
     metadata: {
       ...u.metadata,

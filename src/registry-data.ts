@@ -96,7 +96,7 @@ export function checkRegistryDocument(text: string): { servers: number } | { pro
     const where = fieldPath('', first.instancePath).replace(/^\./, '') || 'the document'
     const what =
       first.keyword === 'required'
-        ? `${((first.params as { requiredProperties?: string[] }).requiredProperties ?? []).join(', ')} is required`
+        ? `${(first.params as { requiredProperties: string[] }).requiredProperties.join(', ')} is required`
         : first.message
     return { problem: `${where}: ${what}` }
   }
@@ -125,7 +125,7 @@ function dataKeys(cm: KubeObject): Set<string> {
 export function checkRegistryData(
   volumes: readonly Volume[],
   mounts: readonly VolumeMount[],
-  config: RegistryConfig | undefined,
+  config: RegistryConfig,
   related: Record<string, KubeObject>,
 ): DataCondition | undefined {
   const mounted = mountedConfigMaps(volumes)
@@ -154,7 +154,7 @@ export function checkRegistryData(
   }
 
   const counts: string[] = []
-  for (const src of config?.fileSources ?? []) {
+  for (const src of config.fileSources) {
     // the longest mountPath that holds the file decides which volume it comes from
     const mount = [...mounts]
       .filter((mt) => src.path === mt.mountPath || src.path.startsWith(`${mt.mountPath.replace(/\/+$/, '')}/`))

@@ -48,7 +48,6 @@ export interface StatusInput {
   /** Whether any child was observed (what a failed validation keeps). */
   hasChildren: boolean
   validation: Validation
-  hasPodTemplate: boolean
   deployment: ObservedDeployment | undefined
   data: DataCondition | undefined
   clusterDomain: string
@@ -135,8 +134,8 @@ export function computeStatus(input: StatusInput, resyncSeconds: number): Status
   }
 
   set(CONDITION_READY, phase === 'Ready', readyReason, message)
-  if (input.hasPodTemplate) {
-    const issues = validation.podTemplateIssues ?? []
+  const issues = validation.podTemplateIssues
+  if (issues !== undefined) {
     if (issues.length === 0) set(CONDITION_POD_TEMPLATE, true, 'ValidPodTemplateSpec', 'PodTemplateSpec is valid')
     else set(CONDITION_POD_TEMPLATE, false, 'InvalidPodTemplateSpec', `Failed to parse PodTemplateSpec: ${summarise(issues)}. Deployment blocked until fixed.`)
   }

@@ -136,7 +136,7 @@ export function fieldPath(base: string, pointer: string): string {
 function schemaIssues(validator: Validator, value: unknown, base: string): Issue[] {
   return validator.Errors(value).map((e) => {
     if (e.keyword === 'required') {
-      const props = (e.params as { requiredProperties?: string[] }).requiredProperties ?? []
+      const props = (e.params as { requiredProperties: string[] }).requiredProperties
       return { field: fieldPath(base, e.instancePath), message: `${props.join(', ')} is required; add it` }
     }
     return { field: fieldPath(base, e.instancePath), message: `${e.message}; correct the value` }
@@ -149,8 +149,8 @@ export interface ParsedSpec {
   volumeMounts: VolumeMount[]
   /** The user's pod template, when given and parsed. */
   podTemplate?: PodTemplateSpec
-  /** The parsed configYAML, when it passed every check. */
-  config?: RegistryConfig
+  /** The parsed configYAML (present: the spec passed every check). */
+  config: RegistryConfig
 }
 
 export interface Validation {
@@ -308,9 +308,8 @@ export function validate(name: string, rawSpec: unknown): Validation {
   if (podTemplateIssues !== undefined) validation.podTemplateIssues = podTemplateIssues
   if (configCheck.config !== undefined) validation.config = configCheck.config
   if (issues.length === 0) {
-    validation.parsed = { spec, volumes, volumeMounts: mounts }
+    validation.parsed = { spec, volumes, volumeMounts: mounts, config: configCheck.config as RegistryConfig }
     if (podTemplate !== undefined) validation.parsed.podTemplate = podTemplate
-    if (configCheck.config !== undefined) validation.parsed.config = configCheck.config
   }
   return validation
 }

@@ -148,3 +148,27 @@ t.test('lastTransitionTime is kept when nothing flips, and set to now (whole sec
   req.parent.status = { conditions: 'garbage' }
   t.equal(cond(run(req), 'Ready')?.['lastTransitionTime'], '2026-11-22T10:00:00Z', 'unreadable previous status: new conditions')
 })
+
+t.test('an observed Deployment without status counts 0 ready of 0', async (t) => {
+  const req = request({ configYAML: MINIMAL_CONFIG }, { children: { 'Deployment.apps/v1': { 'reg-api': { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'reg-api' } } } } })
+  const res = run(req)
+  t.match(res.status, { phase: 'Pending', readyReplicas: 0, message: /0 of 0 replicas ready/ })
+})
+
+t.test('a parent without generation still gets conditions (observedGeneration 0)', async (t) => {
+  const req = request({ configYAML: MINIMAL_CONFIG })
+  delete req.parent.metadata.generation
+  t.equal(cond(run(req), 'Ready')?.['observedGeneration'], 0)
+})
+
+t.test('ConfigValid counts sources and registries', async (t) => {
+  const two = MINIMAL_CONFIG.replace('registries:', '  - name: more\n    managed: {}\nregistries:\n  - name: all\n    sources: [k8s, more]')
+  t.match(cond(run(request({ configYAML: two })), 'ConfigValid'), { message: 'configYAML is valid: 2 sources, 2 registries' })
+})
+
+t.test('no PodTemplateValid when the spec cannot be read at all', async (t) => {
+  const res = run(request({ podTemplateSpec: {} }))
+  t.equal(res.status['phase'], 'Failed')
+  t.notOk(cond(res, 'PodTemplateValid'))
+  t.notOk(cond(res, 'ConfigValid'))
+})

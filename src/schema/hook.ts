@@ -28,7 +28,9 @@ export const KubeObject = Type.Object(
   },
   Open,
 )
-export type KubeObject = Static<typeof KubeObject> & Record<string, unknown>
+export type KubeObject = Omit<Static<typeof KubeObject>, 'metadata'> & {
+  metadata: Static<typeof ObjectMeta> & Record<string, unknown>
+} & Record<string, unknown>
 
 export const Parent = Type.Object(
   {
@@ -64,7 +66,7 @@ export const SyncRequest = Type.Object(
   },
   Open,
 )
-export type SyncRequest = Static<typeof SyncRequest>
+export type SyncRequest = Omit<Static<typeof SyncRequest>, 'children' | 'related'> & { children?: ObjectMap; related?: ObjectMap }
 
 export const CustomizeRequest = Type.Object(
   {
@@ -85,8 +87,8 @@ export interface SyncResponse {
 export interface RelatedResourceRule {
   apiVersion: string
   resource: string
-  namespace?: string
-  names?: string[]
+  namespace: string
+  names: string[]
 }
 
 export interface CustomizeResponse {

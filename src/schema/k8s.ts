@@ -6,10 +6,6 @@ import { Type, type TSchema, type TUnsafe } from 'typebox'
 
 type Opts = Record<string, unknown>
 
-/** `map[string]string`. */
-export const StringMap = (o: Opts = {}): TUnsafe<Record<string, string>> =>
-  Type.Unsafe<Record<string, string>>({ type: 'object', additionalProperties: { type: 'string' }, ...o })
-
 /** A string enum with `type: string`, which Kubernetes needs and `Type.Enum` leaves out. */
 export const StringEnum = <T extends string>(values: readonly T[], o: Opts = {}): TUnsafe<T> =>
   Type.Unsafe<T>({ type: 'string', enum: [...values], ...o })
@@ -27,6 +23,7 @@ export const PreserveUnknownList = (o: Opts = {}, typedItems = true): TUnsafe<Re
   Type.Unsafe<Record<string, unknown>[]>({
     type: 'array',
     items: { ...(typedItems ? { type: 'object' } : {}), 'x-kubernetes-preserve-unknown-fields': true },
+    ...(typedItems ? {} : { 'x-kubernetes-preserve-unknown-fields': true }),
     'x-kubernetes-list-type': 'atomic',
     ...o,
   })

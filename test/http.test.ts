@@ -1,0 +1,155 @@
+/** The HTTP surface (SPEC §5) through Fastify's inject: every route and every bad-input case. */
+import { Writable } from 'node:stream'
+import { pino } from 'pino'
+import t, { type Test } from 'tap'
+import { buildApp } from '../src/app.js'
+import { MINIMAL_CONFIG, NOW, readText, request, settings } from './fixtures/helpers.js'
+
+function build(t: Test, env: Record<string, string> = {}) {
+  const lines: Record<string, unknown>[] = []
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l))
+      cb()
+    },
+  })
+  const app = buildApp({ settings: settings(env), logger: pino({ level: 'info' }, stream), now: () => NOW })
+  t.teardown(() => app.close())
+  return { app, lines }
+}
+
+t.test('POST /sync answers 200 with children and status, and logs one line without the body', async (t) => {
+  const { app, lines } = build(t)
+  const res = await app.inject({ method: 'POST', url: '/sync', payload: request({ configYAML: MINIMAL_CONFIG }) })
+  t.equal(res.statusCode, 200)
+  t.match(res.headers['content-type'], /^application\/json/)
+  const body = res.json()
+  t.same(Object.keys(body).sort(), ['children', 'resyncAfterSeconds', 'status'], 'only the documented response keys (v2 strict mode)')
+  t.equal(body.children.length, 6)
+  t.equal(body.status.phase, 'Pending')
+  const log = lines.filter((l) => l['msg'] === 'sync')
+  t.equal(log.length, 1, 'one line per hook call')
+  t.match(log[0], { namespace: 'ns1', name: 'reg', generation: 1, phase: 'Pending', finalizing: false, children: 6, durationMs: Number })
+  t.notOk(JSON.stringify(lines).includes('postgres'), 'the request body is never logged at info')
+})
+
+t.test('POST /sync for an invalid spec answers 200 Failed, not an HTTP error', async (t) => {
+  const { app } = build(t)
+  const res = await app.inject({ method: 'POST', url: '/sync', payload: request({ configYAML: MINIMAL_CONFIG, pgpassSecretRef: { name: '', key: '.pgpass' } }) })
+  t.equal(res.statusCode, 200)
+  t.equal(res.json().status.phase, 'Failed')
+  t.match(res.json().status.message, /spec\.pgpassSecretRef\.name: is required/)
+})
+
+t.test('POST /finalize and POST /sync with finalizing: true both finalize', async (t) => {
+  const { app } = build(t)
+  for (const url of ['/finalize', '/sync']) {
+    const res = await app.inject({ method: 'POST', url, payload: request({ configYAML: MINIMAL_CONFIG }, { finalizing: true }) })
+    t.equal(res.statusCode, 200)
+    t.match(res.json(), { status: { phase: 'Terminating' }, finalized: true, children: [] })
+  }
+})
+
+t.test('POST /customize lists related ConfigMaps', async (t) => {
+  const { app, lines } = build(t)
+  const res = await app.inject({
+    method: 'POST',
+    url: '/customize',
+    payload: { controller: {}, parent: { metadata: { name: 'r', namespace: 'ns1' }, spec: { volumes: [{ name: 'd', configMap: { name: 'data' } }] } } },
+  })
+  t.equal(res.statusCode, 200)
+  t.same(res.json(), { relatedResources: [{ apiVersion: 'v1', names: ['data'], namespace: 'ns1', resource: 'configmaps' }] })
+  t.match(lines.find((l) => l['msg'] === 'customize'), { namespace: 'ns1', name: 'r', related: 1 })
+})
+
+t.test('examples/sync-request.json (the README curl) is a request the hook answers', async (t) => {
+  const { app } = build(t)
+  const res = await app.inject({ method: 'POST', url: '/sync', headers: { 'content-type': 'application/json' }, payload: readText('examples/sync-request.json') })
+  t.equal(res.statusCode, 200)
+  t.equal(res.json().status.phase, 'Ready')
+})
+
+t.test('health, readiness and metrics', async (t) => {
+  const { app } = build(t)
+  t.same((await app.inject('/healthz')).json(), { status: 'ok' })
+  t.same((await app.inject('/readyz')).json(), { status: 'ready' })
+  await app.inject({ method: 'POST', url: '/sync', payload: request({ configYAML: 'sources: [' }) })
+  await app.inject({ method: 'POST', url: '/sync', payload: request({ configYAML: MINIMAL_CONFIG }) })
+  await app.inject({ method: 'POST', url: '/sync', payload: 'nope', headers: { 'content-type': 'text/plain' } })
+  const res = await app.inject('/metrics')
+  t.equal(res.statusCode, 200)
+  t.match(res.headers['content-type'], /^text\/plain; version=0\.0\.4/)
+  t.match(res.body, /mcpregistry_hook_requests_total\{route="\/sync",code="200"\} 2\n/)
+  t.match(res.body, /mcpregistry_hook_requests_total\{route="\/sync",code="400"\} 1\n/)
+  t.match(res.body, /mcpregistry_hook_request_duration_seconds_count\{route="\/sync"\} 3\n/)
+  t.match(res.body, /mcpregistry_hook_request_duration_seconds_bucket\{route="\/sync",le="\+Inf"\} 3\n/)
+  t.match(res.body, /mcpregistry_hook_validation_failures_total\{reason="InvalidConfigYAML"\} 1\n/)
+  t.match(res.body, /mcpregistry_hook_validation_failures_total\{reason="ValidationFailed"\} 1\n/)
+})
+
+t.test('bad input: 400 with a JSON body naming the problem', async (t) => {
+  const { app } = build(t)
+  const cases: { name: string; headers?: Record<string, string>; payload: string; field?: string; message: RegExp }[] = [
+    { name: 'not JSON', payload: '{"parent":', message: /JSON/ },
+    { name: 'wrong content type', headers: { 'content-type': 'text/yaml' }, payload: 'parent: {}', message: /Content-Type must be application\/json/ },
+    { name: 'missing parent', payload: '{"children":{}}', field: 'parent', message: /^parent: is required; send a Metacontroller hook request/ },
+    { name: 'parent without namespace', payload: JSON.stringify({ parent: { metadata: { name: 'x' } } }), field: 'parent.metadata.namespace', message: /namespace/ },
+    { name: 'children of the wrong shape', payload: JSON.stringify({ parent: { metadata: { name: 'x', namespace: 'n' } }, children: [] }), field: 'children', message: /^children: must be object/ },
+    { name: 'a child without metadata', payload: JSON.stringify({ parent: { metadata: { name: 'x', namespace: 'n' } }, children: { 'ConfigMap.v1': { a: {} } } }), field: 'children.ConfigMap.v1.a.metadata', message: /metadata/ },
+    { name: 'finalizing not a boolean', payload: JSON.stringify({ parent: { metadata: { name: 'x', namespace: 'n' } }, finalizing: 'true' }), field: 'finalizing', message: /boolean/ },
+    { name: 'a JSON array', payload: '[]', field: '(body)', message: /must be object/ },
+    { name: 'no body', headers: {}, payload: '', message: /body|JSON/i },
+  ]
+  for (const c of cases) {
+    const res = await app.inject({ method: 'POST', url: '/sync', headers: c.headers ?? { 'content-type': 'application/json' }, payload: c.payload })
+    t.equal(res.statusCode, 400, `${c.name}: 400`)
+    const body = res.json()
+    t.match(body, { statusCode: 400, error: 'Bad Request', message: c.message }, `${c.name}: message`)
+    if (c.field !== undefined) t.equal(body.field, c.field, `${c.name}: names the field`)
+    t.notMatch(res.body, /at .*\.(ts|js):\d+/, `${c.name}: no stack trace`)
+  }
+  const customize = await app.inject({ method: 'POST', url: '/customize', payload: { parent: { metadata: {} } } })
+  t.equal(customize.statusCode, 400)
+  t.equal(customize.json().field, 'parent.metadata.name')
+})
+
+t.test('a body over BODY_LIMIT is 413, and the limit is configurable', async (t) => {
+  const { app } = build(t, { BODY_LIMIT: '2048' })
+  const big = request({ configYAML: `${MINIMAL_CONFIG}# ${'x'.repeat(4096)}\n` })
+  const res = await app.inject({ method: 'POST', url: '/sync', payload: big })
+  t.equal(res.statusCode, 413)
+  t.match(res.json(), { statusCode: 413, error: 'Payload Too Large', message: /larger than BODY_LIMIT \(2048 bytes\); raise BODY_LIMIT/ })
+})
+
+t.test('the default body limit takes a request with 6 MiB of managedFields', async (t) => {
+  const { app } = build(t)
+  const req = request({ configYAML: MINIMAL_CONFIG })
+  req.children = { 'ConfigMap.v1': { big: { metadata: { name: 'big', managedFields: [{ f: 'x'.repeat(6 * 1024 * 1024) }] } } } }
+  const res = await app.inject({ method: 'POST', url: '/sync', payload: req })
+  t.equal(res.statusCode, 200)
+})
+
+t.test('unknown routes are 404 with a JSON body', async (t) => {
+  const { app } = build(t)
+  const res = await app.inject({ method: 'GET', url: '/nope' })
+  t.equal(res.statusCode, 404)
+  t.same(res.json(), { statusCode: 404, error: 'Not Found', message: 'No route GET /nope' })
+})
+
+t.test('an internal error is a plain 500 without details, and is logged', async (t) => {
+  const { app, lines } = build(t)
+  app.get('/boom', async () => {
+    throw new Error('secret internals')
+  })
+  const res = await app.inject('/boom')
+  t.equal(res.statusCode, 500)
+  t.same(res.json(), { statusCode: 500, error: 'Internal Server Error', message: 'The hook failed; see its logs.' })
+  t.match(lines.find((l) => l['msg'] === 'hook failed'), { level: 50, err: { message: 'secret internals' } })
+})
+
+t.test('without a logger the app is silent and still answers', async (t) => {
+  const app = buildApp({ settings: settings() })
+  t.teardown(() => app.close())
+  const res = await app.inject({ method: 'POST', url: '/sync', payload: request({ configYAML: MINIMAL_CONFIG }) })
+  t.equal(res.statusCode, 200)
+})

@@ -1,0 +1,112 @@
+/** Registry data checks (SPEC §4, U§6): ConfigMaps exist, keys exist, documents are what the server accepts. */
+import t from 'tap'
+import { checkRegistryData, checkRegistryDocument, mountedConfigMaps } from '../src/registry-data.js'
+import type { KubeObject } from '../src/schema/hook.js'
+
+const doc = (servers: unknown[]) => JSON.stringify({ version: '1.0.0', meta: { last_updated: '2026-11-01T12:00:00Z' }, data: { servers } })
+const server = { name: 'io.github.example/fs', description: 'Filesystem', version: '1.0.0', packages: [{ registryType: 'oci', identifier: 'x', transport: { type: 'stdio' } }] }
+const cm = (name: string, data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data })
+
+t.test('registry documents', async (t) => {
+  t.same(checkRegistryDocument(doc([server, { ...server, name: 'io.github.example/b' }])), { servers: 2 })
+  t.same(checkRegistryDocument('{'), { problem: `is not JSON (${(() => { try { JSON.parse('{') } catch (e) { return (e as Error).message } return '' })()})` })
+  t.match(checkRegistryDocument(doc([])), { problem: /^data\.servers: must not have fewer than 1 items/ }, 'the server needs at least one server')
+  t.match(checkRegistryDocument(doc([{ ...server, description: '' }])), { problem: /^data\.servers\[0\]\.description:/ })
+  t.match(checkRegistryDocument(doc([{ ...server, name: 'no-slash' }])), { problem: /^data\.servers\[0\]\.name: must match/ })
+  t.match(checkRegistryDocument(JSON.stringify({ version: '1.0.0', meta: {}, data: { servers: [server] } })), { problem: /^meta: last_updated is required$/ })
+  t.match(checkRegistryDocument('[]'), { problem: /^the document: must be object/ })
+  t.match(
+    checkRegistryDocument(JSON.stringify({ version: '1', servers: {} })),
+    { problem: 'the document: meta, data is required' },
+    'the legacy ToolHive format is rejected, as by the server',
+  )
+})
+
+t.test('mounted ConfigMaps: direct and projected, with their items', async (t) => {
+  t.same(
+    mountedConfigMaps([
+      { name: 'a', configMap: { name: 'one', items: [{ key: 'k', path: 'p' }] } },
+      { name: 'b', projected: { sources: [{ configMap: { name: 'two', optional: true } }, { secret: { name: 's' } }] } },
+      { name: 'c', secret: { secretName: 's' } },
+      { name: 'd', configMap: {} },
+    ]),
+    [
+      { volume: 'a', configMap: 'one', optional: false, items: [{ key: 'k', path: 'p' }] },
+      { volume: 'b', configMap: 'two', optional: true },
+    ],
+  )
+})
+
+const volumes = [{ name: 'data', configMap: { name: 'reg-data', items: [{ key: 'registry.json', path: 'registry.json' }] } }]
+const mounts = [{ name: 'data', mountPath: '/data' }]
+const config = (path = '/data/registry.json') => ({ sources: 1, registries: 1, fileSources: [{ name: 'team', path }] })
+
+t.test('no ConfigMap mounted: no condition', async (t) => {
+  t.equal(checkRegistryData([{ name: 'x', emptyDir: {} }], [], config(), {}), undefined)
+})
+
+t.test('valid data counts the servers', async (t) => {
+  t.same(checkRegistryData(volumes, mounts, config(), { 'reg-data': cm('reg-data', { 'registry.json': doc([server]) }) }), {
+    status: 'True',
+    reason: 'RegistryDataValid',
+    message: 'Registry data is valid: source team has 1 server',
+  })
+})
+
+t.test('a missing ConfigMap', async (t) => {
+  t.same(checkRegistryData(volumes, mounts, config(), {}), {
+    status: 'False',
+    reason: 'ConfigMapNotFound',
+    message: 'ConfigMap reg-data (volume data) does not exist in this namespace; create it: the registry pod cannot start without it',
+  })
+  const optional = [{ name: 'data', configMap: { name: 'reg-data', optional: true } }]
+  t.match(checkRegistryData(optional, mounts, config(), {}), { status: 'True', message: 'Mounted ConfigMaps exist: reg-data' }, 'an optional ConfigMap may be missing')
+})
+
+t.test('a missing key', async (t) => {
+  t.match(checkRegistryData(volumes, mounts, config(), { x: cm('reg-data', { other: '{}' }) }), {
+    status: 'False',
+    reason: 'KeyNotFound',
+    message: 'ConfigMap reg-data has no key registry.json (volume data projects it); add the key or fix spec.volumes',
+  })
+  const all = [{ name: 'data', configMap: { name: 'reg-data' } }]
+  t.match(checkRegistryData(all, mounts, config('/data/other.json'), { x: cm('reg-data', { 'registry.json': doc([server]) }) }), {
+    reason: 'KeyNotFound',
+    message: /^source team reads \/data\/other\.json, but ConfigMap reg-data \(volume data\) projects no key to that file/,
+  })
+  t.match(checkRegistryData(volumes, mounts, config('/data/elsewhere.json'), { x: cm('reg-data', { 'registry.json': doc([server]) }) }), { reason: 'KeyNotFound' }, 'items decide the file names')
+})
+
+t.test('invalid registry data', async (t) => {
+  t.match(checkRegistryData(volumes, mounts, config(), { x: cm('reg-data', { 'registry.json': doc([]) }) }), {
+    status: 'False',
+    reason: 'InvalidRegistryData',
+    message: /^ConfigMap reg-data key registry\.json \(source team\) is not a registry document the server accepts: data\.servers: must not have fewer than 1 items/,
+  })
+})
+
+t.test('without items every key is a file; the deepest mount wins; subPath mounts a single key', async (t) => {
+  const vols = [
+    { name: 'outer', emptyDir: {} },
+    { name: 'inner', configMap: { name: 'inner-data' } },
+    { name: 'single', configMap: { name: 'single-data' } },
+  ]
+  const mts = [
+    { name: 'outer', mountPath: '/reg' },
+    { name: 'inner', mountPath: '/reg/team/' },
+    { name: 'single', mountPath: '/one.json', subPath: 'data.json' },
+  ]
+  const related = {
+    a: cm('inner-data', { 'r.json': doc([server]) }),
+    b: cm('single-data', { 'data.json': doc([server, server]) }),
+  }
+  const cfg = { sources: 3, registries: 1, fileSources: [{ name: 'team', path: '/reg/team/r.json' }, { name: 'one', path: '/one.json' }, { name: 'scratch', path: '/reg/x.json' }] }
+  t.same(checkRegistryData(vols, mts, cfg, related), { status: 'True', reason: 'RegistryDataValid', message: 'Registry data is valid: source team has 1 server, source one has 2 servers' })
+  t.match(checkRegistryData(vols, mts, cfg, { a: related.a }), { reason: 'ConfigMapNotFound', message: /single-data/ })
+  t.match(checkRegistryData(vols, mts, cfg, { a: related.a, b: { ...related.b, data: undefined, binaryData: { 'data.json': 'e30=' } } }), { reason: 'KeyNotFound', message: /^source one reads \/one\.json/ }, 'binary data is not a readable document')
+})
+
+t.test('a file source at a directory mount path projects no key', async (t) => {
+  const all = [{ name: 'data', configMap: { name: 'reg-data' } }]
+  t.match(checkRegistryData(all, mounts, config('/data'), { x: cm('reg-data', { 'registry.json': doc([server]) }) }), { reason: 'KeyNotFound' })
+})

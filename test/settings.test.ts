@@ -1,0 +1,57 @@
+/** Settings from the environment: defaults, parsing, and a message naming the variable for bad values. */
+import t from 'tap'
+import { loadSettings } from '../src/settings.js'
+
+t.test('defaults', async (t) => {
+  t.same(loadSettings({}), {
+    image: 'ghcr.io/stacklok/thv-registry-api:v1.3.0',
+    defaultPullSecrets: [],
+    clusterDomain: 'cluster.local',
+    port: 8080,
+    host: '0.0.0.0',
+    bodyLimit: 33554432,
+    logLevel: 'info',
+  })
+  t.equal(loadSettings({ PORT: '  ', LOG_LEVEL: '' }).port, 8080, 'empty values take the default')
+})
+
+t.test('every setting is read', async (t) => {
+  t.same(
+    loadSettings({
+      TOOLHIVE_REGISTRY_API_IMAGE: 'mirror.example.com/thv-registry-api:v1.5.1',
+      TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: ' a, b ,a,,c ',
+      CLUSTER_DOMAIN: 'corp.internal',
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      BODY_LIMIT: '1048576',
+      LOG_LEVEL: 'DEBUG',
+    }),
+    {
+      image: 'mirror.example.com/thv-registry-api:v1.5.1',
+      defaultPullSecrets: ['a', 'b', 'c'],
+      clusterDomain: 'corp.internal',
+      port: 9000,
+      host: '127.0.0.1',
+      bodyLimit: 1048576,
+      logLevel: 'debug',
+    },
+  )
+})
+
+t.test('bad values stop start-up with a message naming the variable', async (t) => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ TOOLHIVE_REGISTRY_API_IMAGE: 'a b' }, /^TOOLHIVE_REGISTRY_API_IMAGE="a b" is not valid: an image reference has no spaces$/],
+    [{ TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: 'ok,Not_OK' }, /^TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: "Not_OK" is not a valid Secret name/],
+    [{ TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: 'a'.repeat(254) }, /^TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: "a+" is not a valid Secret name/],
+    [{ CLUSTER_DOMAIN: 'Cluster Local' }, /^CLUSTER_DOMAIN="Cluster Local" is not valid: use a DNS domain such as cluster\.local$/],
+    [{ PORT: 'http' }, /^PORT="http" is not valid: use a whole number from 1 to 65535$/],
+    [{ PORT: '70000' }, /^PORT="70000" is not valid/],
+    [{ PORT: '0' }, /^PORT="0" is not valid/],
+    [{ BODY_LIMIT: '1e6' }, /^BODY_LIMIT="1e6" is not valid: use a whole number from 1024 to 1073741824$/],
+    [{ BODY_LIMIT: '100' }, /^BODY_LIMIT="100" is not valid/],
+    [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL="verbose" is not valid: use one of fatal, error, warn, info, debug, trace, silent$/],
+  ]
+  for (const [env, message] of cases) {
+    t.throws(() => loadSettings(env), { name: 'SettingsError', message }, JSON.stringify(env))
+  }
+})
