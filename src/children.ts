@@ -12,7 +12,7 @@ import {
   REGISTRY_API_RULES,
 } from './constants.js'
 import { hashOf, pruneForApply } from './json.js'
-import type { Child, ConfigMap, Deployment, NetworkPolicy, Role, RoleBinding, Service, ServiceAccount } from './k8s-types.js'
+import type { Child, ConfigMap, Deployment, Meta, NetworkPolicy, Role, RoleBinding, Service, ServiceAccount } from './k8s-types.js'
 import { labels, selectorLabels } from './labels.js'
 import { childNames } from './names.js'
 import { defaultPodTemplate, mergePodTemplate, pullSecrets } from './podtemplate.js'
@@ -27,6 +27,11 @@ export interface Registry {
 }
 
 export type ChildSettings = Pick<Settings, 'image' | 'defaultPullSecrets'>
+
+/** Name, namespace and the common labels of a child. */
+function metadata(r: Registry, name: string): Meta {
+  return { name, namespace: r.namespace, labels: labels(r.name, name) }
+}
 
 /** Hash of the config.yaml text (informational, as upstream). */
 export function contentChecksum(configYAML: string): string {
@@ -52,7 +57,7 @@ export function serviceAccount(r: Registry, settings: ChildSettings): ServiceAcc
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: { name, namespace: r.namespace, labels: labels(r.name, name) },
+    metadata: metadata(r, name),
     // only when there is something to say: an absent list leaves platform-managed pull secrets alone
     ...(secrets.length > 0 ? { imagePullSecrets: secrets } : {}),
   }
@@ -63,7 +68,7 @@ export function role(r: Registry): Role {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
-    metadata: { name, namespace: r.namespace, labels: labels(r.name, name) },
+    metadata: metadata(r, name),
     rules: structuredClone(REGISTRY_API_RULES),
   }
 }
@@ -73,7 +78,7 @@ export function roleBinding(r: Registry): RoleBinding {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
-    metadata: { name, namespace: r.namespace, labels: labels(r.name, name) },
+    metadata: metadata(r, name),
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
     subjects: [{ kind: 'ServiceAccount', name, namespace: r.namespace }],
   }
@@ -98,9 +103,7 @@ export function deployment(r: Registry, settings: ChildSettings): Deployment {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: {
-      name: names.api,
-      namespace: r.namespace,
-      labels: labels(r.name, names.api),
+      ...metadata(r, names.api),
       ...(podTemplate !== undefined ? { annotations: { [ANNOTATION_PODTEMPLATE_HASH]: hashOf(podTemplate) } } : {}),
     },
     spec: {
@@ -115,7 +118,7 @@ export function service(r: Registry): Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace: r.namespace, labels: labels(r.name, name) },
+    metadata: metadata(r, name),
     spec: {
       type: 'ClusterIP',
       selector: selectorLabels(name),
@@ -134,7 +137,7 @@ export function networkPolicy(r: Registry): NetworkPolicy {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: { name, namespace: r.namespace, labels: labels(r.name, name) },
+    metadata: metadata(r, name),
     spec: {
       podSelector: { matchLabels: selectorLabels(name) },
       policyTypes: ['Ingress'],

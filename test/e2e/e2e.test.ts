@@ -269,3 +269,25 @@ t.test('8. fifty registries created at once all reach Ready', async (t) => {
   console.log(`# e2e: fifty registries Ready in ${seconds.toFixed(1)} s`)
   t.equal(standIn.errors.filter((e) => e.parent.startsWith('load/')).length, 0, 'no sync errors')
 })
+
+t.test('9. the kustomize base installs, and hook and registry pods pass the restricted Pod Security Standard', async (t) => {
+  await kubectl(['apply', '-k', path('manifests')])
+  const hookDeployment = await until('the hook Deployment available', async () => {
+    const d = await getJson(['-n', 'mcpregistry-hook', 'get', 'deployment', 'mcpregistry-hook'])
+    return d['status']?.['availableReplicas'] === 2 ? d : undefined
+  })
+  t.equal(hookDeployment['spec']['replicas'], 2)
+  const ns = await getJson(['get', 'namespace', 'mcpregistry-hook'])
+  t.equal(ns['metadata']['labels']['pod-security.kubernetes.io/enforce'], 'restricted', 'pods were admitted under the restricted profile')
+  t.match(await getJson(['-n', 'mcpregistry-hook', 'get', 'pdb', 'mcpregistry-hook']), { spec: { minAvailable: 1 } })
+
+  // registry pods, pgpass init container included, in a namespace that enforces the restricted profile
+  await kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: restricted\n  labels:\n    pod-security.kubernetes.io/enforce: restricted\n')
+  const reg = exampleDocs('pgpass.yaml').find((d) => d['kind'] === 'MCPRegistry') as Obj
+  reg['metadata']['namespace'] = 'restricted'
+  await kubectl(['apply', '-f', '-'], JSON.stringify(reg))
+  const waited = await cp.kubectl(['-n', 'restricted', 'wait', '--for=condition=Ready', 'mcpregistry/with-pgpass', '--timeout=120s'])
+  t.equal(waited.code, 0, `${waited.stdout}${waited.stderr}`)
+  const pods = await getJson(['-n', 'restricted', 'get', 'pods', '-l', 'app.kubernetes.io/name=with-pgpass-api'])
+  t.equal(pods['items'].length, 1, 'the pod was admitted')
+})
