@@ -233,7 +233,7 @@ export interface SyncErrorRecord {
 export class MetacontrollerStandIn {
   readonly controller: Obj
   private readonly api: Api
-  private readonly hookBase: string
+  readonly hookBase: string
   private readonly interval: number
   private readonly workers: number
   private readonly log: (s: string) => void
