@@ -19,24 +19,27 @@ export interface MountedConfigMap {
   items?: { key: string; path: string }[]
 }
 
-interface ConfigMapSource {
-  name?: string
-  optional?: boolean
-  items?: { key: string; path: string }[]
-}
-
-/** ConfigMaps referenced by volumes, directly or through a projected volume, in volume order. */
+/**
+ * ConfigMaps referenced by volumes, directly or through a projected volume, in volume order. Volumes are
+ * user input of any shape here (customize reads them before validation): anything unreadable is skipped.
+ */
 export function mountedConfigMaps(volumes: readonly Volume[]): MountedConfigMap[] {
   const out: MountedConfigMap[] = []
-  const add = (volume: string, src: ConfigMapSource | undefined): void => {
-    if (src === undefined || typeof src.name !== 'string' || src.name === '') return
-    const entry: MountedConfigMap = { volume, configMap: src.name, optional: src.optional === true }
-    if (Array.isArray(src.items)) entry.items = src.items
+  const add = (volume: string, src: unknown): void => {
+    if (!isRecord(src) || typeof src['name'] !== 'string' || src['name'] === '') return
+    const entry: MountedConfigMap = { volume, configMap: src['name'], optional: src['optional'] === true }
+    const items = src['items']
+    if (Array.isArray(items)) {
+      entry.items = items.filter(
+        (it): it is { key: string; path: string } => isRecord(it) && typeof it['key'] === 'string' && typeof it['path'] === 'string',
+      )
+    }
     out.push(entry)
   }
   for (const v of volumes) {
-    add(v.name, v.configMap as ConfigMapSource | undefined)
-    for (const s of v.projected?.sources ?? []) add(v.name, s.configMap as ConfigMapSource | undefined)
+    add(v.name, v.configMap)
+    const sources: unknown = v.projected?.sources
+    if (Array.isArray(sources)) for (const s of sources) if (isRecord(s)) add(v.name, s['configMap'])
   }
   return out
 }

@@ -18,6 +18,7 @@ import {
   TMP_VOLUME,
 } from './constants.js'
 import { checkConfigYAML, type RegistryConfig } from './config-yaml.js'
+import { isRecord } from './json.js'
 import type { PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
 import { MCPRegistrySpec } from './schema/mcpregistry.js'
 
@@ -166,6 +167,11 @@ export interface Validation {
   config?: RegistryConfig
 }
 
+/** A mount whose name and mountPath can be read (the shape check reports the others). */
+function isValidMount(m: unknown): m is VolumeMount {
+  return isRecord(m) && typeof m['name'] === 'string' && typeof m['mountPath'] === 'string'
+}
+
 /** Mounts of the registry-api container given by the user: spec.volumeMounts, then podTemplateSpec's. */
 export function userMounts(spec: MCPRegistrySpec, podTemplate: PodTemplateSpec | undefined): VolumeMount[] {
   const fromTemplate = podTemplate?.spec?.containers?.find((c) => c.name === CONTAINER_NAME)?.volumeMounts ?? []
@@ -232,19 +238,20 @@ export function validate(name: string, rawSpec: unknown): Validation {
     reserved.set(PGPASS_SECRET_VOLUME, 'the pgpass Secret volume')
     reserved.set(PGPASS_VOLUME, 'the pgpass emptyDir')
   }
-  const checkVolumeNames = (list: readonly { name?: string }[], base: string): void => {
+  const checkVolumeNames = (list: readonly unknown[], base: string): void => {
     const seen = new Set<string>()
     list.forEach((v, i) => {
-      if (typeof v.name !== 'string') return
-      const use = reserved.get(v.name)
+      if (!isRecord(v) || typeof v['name'] !== 'string') return // reported by the shape check
+      const name = v['name']
+      const use = reserved.get(name)
       if (use !== undefined) {
-        issues.push({ field: `${base}[${i}].name`, message: `volume name '${v.name}' is reserved by the hook for ${use}; rename the volume` })
-      } else if (seen.has(v.name)) {
-        issues.push({ field: `${base}[${i}].name`, message: `volume name '${v.name}' is used twice; give each volume its own name` })
-      } else if (!DNS_LABEL.test(v.name)) {
-        issues.push({ field: `${base}[${i}].name`, message: `'${v.name}' is not a valid volume name (a DNS label: lower-case letters, digits, '-'); rename it` })
+        issues.push({ field: `${base}[${i}].name`, message: `volume name '${name}' is reserved by the hook for ${use}; rename the volume` })
+      } else if (seen.has(name)) {
+        issues.push({ field: `${base}[${i}].name`, message: `volume name '${name}' is used twice; give each volume its own name` })
+      } else if (!DNS_LABEL.test(name)) {
+        issues.push({ field: `${base}[${i}].name`, message: `'${name}' is not a valid volume name (a DNS label: lower-case letters, digits, '-'); rename it` })
       }
-      seen.add(v.name)
+      seen.add(name)
     })
   }
   checkVolumeNames(volumes, 'spec.volumes')
@@ -260,8 +267,8 @@ export function validate(name: string, rawSpec: unknown): Validation {
   }
 
   // every mount names a volume, and no two mounts share a path (U§5.2, exact match as upstream)
-  const knownVolumes = new Set<string>([
-    ...volumes.map((v) => v.name),
+  const knownVolumes = new Set<unknown>([
+    ...volumes.map((v) => (isRecord(v) ? v['name'] : undefined)),
     ...(podTemplate?.spec?.volumes ?? []).map((v) => v.name),
   ])
   const taken = new Map<string, string>([
@@ -271,7 +278,7 @@ export function validate(name: string, rawSpec: unknown): Validation {
   if (pgpass) taken.set(PGPASS_APP_PATH, 'the pgpass file')
   const checkMounts = (list: readonly VolumeMount[], base: string): void => {
     list.forEach((m, i) => {
-      if (typeof m.mountPath !== 'string' || typeof m.name !== 'string') return
+      if (!isValidMount(m)) return // reported by the shape check
       const owner = taken.get(m.mountPath)
       if (owner !== undefined) {
         issues.push({ field: `${base}[${i}].mountPath`, message: `duplicate mount path '${m.mountPath}' (already used by ${owner}); choose another path` })
@@ -301,7 +308,7 @@ export function validate(name: string, rawSpec: unknown): Validation {
   })
 
   // configYAML: the registry server's own rules (SPEC §4)
-  const configCheck = checkConfigYAML(spec.configYAML, userMounts(spec, podTemplate))
+  const configCheck = checkConfigYAML(spec.configYAML, userMounts(spec, podTemplate).filter(isValidMount))
   issues.push(...configCheck.issues)
 
   const validation: Validation = { issues, configIssues: configCheck.issues }

@@ -290,6 +290,9 @@ t.test('9. the kustomize base installs, and hook and registry pods pass the rest
   t.equal(waited.code, 0, `${waited.stdout}${waited.stderr}`)
   const pods = await getJson(['-n', 'restricted', 'get', 'pods', '-l', 'app.kubernetes.io/name=with-pgpass-api'])
   t.equal(pods['items'].length, 1, 'the pod was admitted')
+  const rejected = await cp.kubectl(['-n', 'restricted', 'run', 'plain', '--image=registry.invalid/x:1', '--restart=Never'])
+  t.not(rejected.code, 0, 'the namespace does enforce: a pod without hardening is rejected')
+  t.match(rejected.stderr, /violates PodSecurity "restricted/)
 })
 
 t.test('10. registries made by the ToolHive operator are taken over without recreating their children', async (t) => {
