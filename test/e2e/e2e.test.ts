@@ -151,6 +151,12 @@ t.test('2. every example gets its children with controller ownerReferences and b
       }
       const dep = kids.find((k) => k['kind'] === 'Deployment') as Obj
       t.equal(dep['spec']['replicas'], 1, 'the API server defaulted replicas: the hook never sets it')
+      const wantedSecrets = (reg['spec']['imagePullSecrets'] ?? []).map((s: Obj) => ({ name: s['name'] }))
+      if (wantedSecrets.length > 0) {
+        const sa = kids.find((k) => k['kind'] === 'ServiceAccount') as Obj
+        t.same(sa['imagePullSecrets'], wantedSecrets, 'spec.imagePullSecrets reach the ServiceAccount')
+        t.same(dep['spec']['template']['spec']['imagePullSecrets'], wantedSecrets, 'and the pod')
+      }
     })
   }
 })
@@ -345,4 +351,25 @@ t.test('10. registries made by the ToolHive operator are taken over without recr
   const d = await getJson(['-n', 'legacy', 'get', 'deployment', 'old-api'])
   t.not(d['spec']['template']['metadata']['annotations']['toolhive.stacklok.dev/config-hash'], '1a2b3c4d', 'updated in place to the hook\'s template')
   t.equal(standIn.errors.slice(errorsBefore).filter((e) => e.parent.startsWith('legacy/')).length, 0, 'no sync errors')
+})
+
+t.test('11. registry data: a valid ConfigMap is counted, a missing one explains itself until it is created', async (t) => {
+  const team = await registry('team')
+  t.match(condition(team, 'RegistryDataValid'), { status: 'True', reason: 'RegistryDataValid', message: 'Registry data is valid: source team has 2 servers' })
+  const secure = await registry('secure')
+  t.match(condition(secure, 'RegistryDataValid'), { status: 'False', reason: 'ConfigMapNotFound', message: /ConfigMap prod-registry/ })
+  const data = exampleDocs('configmap.yaml').find((d) => d['kind'] === 'ConfigMap') as Obj
+  await kubectl(['apply', '-f', '-'], JSON.stringify({ ...data, metadata: { name: 'prod-registry', namespace: NS } }))
+  const keycloak = await until('the next problem: the CA ConfigMap', async () => {
+    const r = await registry('secure')
+    return condition(r, 'RegistryDataValid')?.['message']?.includes('keycloak-ca') ? r : undefined
+  })
+  t.match(condition(keycloak, 'RegistryDataValid'), { status: 'False', reason: 'ConfigMapNotFound' })
+  await kubectl(['-n', NS, 'create', 'configmap', 'keycloak-ca', '--from-literal=ca.crt=not-checked'])
+  const valid = await until('RegistryDataValid', async () => {
+    const r = await registry('secure')
+    return condition(r, 'RegistryDataValid')?.['status'] === 'True' ? r : undefined
+  })
+  t.match(condition(valid, 'RegistryDataValid'), { message: 'Registry data is valid: source production has 2 servers' })
+  t.equal(valid['status']['phase'], 'Ready')
 })
