@@ -16,6 +16,7 @@ import type { Child, ConfigMap, Deployment, Meta, NetworkPolicy, Role, RoleBindi
 import { labels, selectorLabels } from './labels.js'
 import { childNames } from './names.js'
 import { defaultPodTemplate, mergePodTemplate, pullSecrets } from './podtemplate.js'
+import { canonicalizeQuantities } from './quantity.js'
 import type { Settings } from './settings.js'
 import type { ParsedSpec } from './validate.js'
 
@@ -99,6 +100,9 @@ export function deployment(r: Registry, settings: ChildSettings): Deployment {
     annotations: { [ANNOTATION_CONFIG_HASH]: hashOf(spec, 16) },
     imagePullSecrets: pullSecrets(spec, settings.defaultPullSecrets),
   })
+  const template = podTemplate === undefined ? defaults : mergePodTemplate(podTemplate, defaults)
+  // written as the API server stores them, so that Metacontroller sees no difference on the next sync
+  canonicalizeQuantities(template.spec as unknown as Record<string, unknown>)
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -108,7 +112,7 @@ export function deployment(r: Registry, settings: ChildSettings): Deployment {
     },
     spec: {
       selector: { matchLabels: selectorLabels(names.api) },
-      template: podTemplate === undefined ? defaults : mergePodTemplate(podTemplate, defaults),
+      template,
     },
   }
 }

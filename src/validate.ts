@@ -19,6 +19,7 @@ import {
 } from './constants.js'
 import { checkConfigYAML, type RegistryConfig } from './config-yaml.js'
 import { isRecord } from './json.js'
+import { invalidQuantities } from './quantity.js'
 import type { PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
 import { MCPRegistrySpec } from './schema/mcpregistry.js'
 
@@ -167,6 +168,14 @@ export interface Validation {
   config?: RegistryConfig
 }
 
+/** Quantities the API server would reject (it would refuse the Deployment, so say so here). */
+function quantityIssues(podSpec: unknown, base: string): Issue[] {
+  return invalidQuantities(podSpec).map(([field, value]) => ({
+    field: `${base}.${field}`,
+    message: `${JSON.stringify(value)} is not a Kubernetes quantity; write it like 500m, 2, 128Mi or 1Gi`,
+  }))
+}
+
 /** A mount whose name and mountPath can be read (the shape check reports the others). */
 function isValidMount(m: unknown): m is VolumeMount {
   return isRecord(m) && typeof m['name'] === 'string' && typeof m['mountPath'] === 'string'
@@ -223,11 +232,13 @@ export function validate(name: string, rawSpec: unknown): Validation {
   let podTemplateIssues: Issue[] | undefined
   if (spec.podTemplateSpec !== undefined) {
     podTemplateIssues = podTemplateValidator.Check(spec.podTemplateSpec)
-      ? []
+      ? quantityIssues((spec.podTemplateSpec as PodTemplateSpec).spec, 'spec.podTemplateSpec.spec')
       : schemaIssues(podTemplateValidator as unknown as Validator, spec.podTemplateSpec, 'spec.podTemplateSpec')
     if (podTemplateIssues.length === 0) podTemplate = spec.podTemplateSpec as PodTemplateSpec
     issues.push(...podTemplateIssues)
   }
+
+  issues.push(...quantityIssues({ volumes }, 'spec'))
 
   // reserved names (U§5.2)
   const reserved = new Map<string, string>([

@@ -111,6 +111,16 @@ t.test('a podTemplateSpec without containers keeps the default container and har
   t.notOk('env' in api(bare), 'no empty lists: the API server drops them')
 })
 
+t.test('quantities are written as the API server stores them', async (t) => {
+  const c = render({
+    volumes: [{ name: 'scratch', emptyDir: { sizeLimit: '1024Mi' } }],
+    volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }],
+    podTemplateSpec: { spec: { containers: [{ name: 'registry-api', resources: { requests: { cpu: 0.5, memory: '1u' }, limits: { memory: '2048Mi' } } }] } },
+  })
+  t.same(api(c).resources, { requests: { cpu: '500m', memory: '1m' }, limits: { memory: '2Gi' } })
+  t.same(podSpec(c).volumes.find((v: any) => v.name === 'scratch'), { name: 'scratch', emptyDir: { sizeLimit: '1Gi' } })
+})
+
 t.test('pgpass plumbing merges with a user init container', async (t) => {
   const c = render({ pgpassSecretRef: { name: 'pg', key: 'pass' }, podTemplateSpec: { spec: { initContainers: [{ name: 'wait-db', image: 'busybox' }] } } })
   const spec = podSpec(c)

@@ -44,6 +44,8 @@ const rows: [string, unknown, RegExp, string?][] = [
   ['podTemplateSpec with a wrong type', { ...base, podTemplateSpec: { spec: { containers: 'invalid' } } }, /^spec\.podTemplateSpec\.spec\.containers: must be array/],
   ['podTemplateSpec container without a name', { ...base, podTemplateSpec: { spec: { containers: [{ image: 'x' }] } } }, /^spec\.podTemplateSpec\.spec\.containers\[0\]: name is required/],
   ['podTemplateSpec labels not strings', { ...base, podTemplateSpec: { metadata: { labels: { a: 1 } } } }, /^spec\.podTemplateSpec\.metadata\.labels\.a: must be string/],
+  ['a resource quantity that is not one', { ...base, podTemplateSpec: { spec: { containers: [{ name: 'registry-api', resources: { limits: { memory: '1GB' } } }] } } }, /^spec\.podTemplateSpec\.spec\.containers\[0\]\.resources\.limits\.memory: "1GB" is not a Kubernetes quantity; write it like 500m, 2, 128Mi or 1Gi$/],
+  ['an emptyDir sizeLimit that is not a quantity', { ...base, volumes: [{ name: 'scratch', emptyDir: { sizeLimit: 'big' } }] }, /^spec\.volumes\[0\]\.emptyDir\.sizeLimit: "big" is not a Kubernetes quantity/],
   ['networkPolicy peer naming nothing', { ...base, networkPolicy: { enabled: true, from: [{}] } }, /^spec\.networkPolicy\.from\[0\]: names no peer; give podSelector, namespaceSelector or ipBlock$/],
   ['networkPolicy ipBlock without cidr', { ...base, networkPolicy: { enabled: true, from: [{ ipBlock: {} }] } }, /^spec\.networkPolicy\.from\[0\]\.ipBlock: cidr is required/],
 ]

@@ -10,6 +10,7 @@ import t from 'tap'
 import { parseAllDocuments } from 'yaml'
 import { freePorts, startControlPlane, type ControlPlane } from './lib/controlplane.js'
 import { Api, MetacontrollerStandIn } from './lib/metacontroller.js'
+import { QUANTITY_ROWS } from '../fixtures/quantities.js'
 
 type Obj = Record<string, any>
 const repo = new URL('../../', import.meta.url)
@@ -372,4 +373,33 @@ t.test('11. registry data: a valid ConfigMap is counted, a missing one explains 
   })
   t.match(condition(valid, 'RegistryDataValid'), { message: 'Registry data is valid: source production has 2 servers' })
   t.equal(valid['status']['phase'], 'Ready')
+})
+
+t.test('12. quantities written in another form converge: the hook writes what the API server stores', async (t) => {
+  const forms = { cpu: 0.25, memory: '1e9' }
+  const limits = { cpu: '1.5', memory: '1.5Gi' }
+  const reg = exampleDocs('minimal.yaml').find((d) => d['kind'] === 'MCPRegistry') as Obj
+  reg['metadata'] = { name: 'odd-quantities', namespace: NS }
+  reg['spec']['podTemplateSpec'] = { spec: { containers: [{ name: 'registry-api', resources: { requests: forms, limits } }] } }
+  await kubectl(['apply', '-f', '-'], JSON.stringify(reg))
+  await until('Ready', async () => ((await registry('odd-quantities'))['status']?.['phase'] === 'Ready' ? true : undefined))
+  const stored = (await getJson(['-n', NS, 'get', 'deployment', 'odd-quantities-api']))['spec']['template']['spec']['containers'][0]['resources']
+  t.same(stored, { requests: { cpu: '250m', memory: '1e9' }, limits: { cpu: '1500m', memory: '1536Mi' } }, 'as the API server stores them')
+  await sleep(INTERVAL_MS * 2)
+  const before = await versions('odd-quantities')
+  const updates = standIn.writes['update']
+  await sleep(INTERVAL_MS * 6)
+  t.same(await versions('odd-quantities'), before, 'no child changes')
+  t.equal(standIn.writes['update'], updates, 'no update: the desired object equals the stored one')
+
+  // and every row of the hook's quantity table, read back from this API server
+  const containers = QUANTITY_ROWS.map(([q], i) => ({ name: `c${i}`, image: 'x', resources: { limits: { cpu: q } } }))
+  const volumes = QUANTITY_ROWS.map(([q], i) => ({ name: `v${i}`, emptyDir: { sizeLimit: q } }))
+  const created = JSON.parse(
+    await kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'quantities', namespace: 'default' }, spec: { containers, volumes } })),
+  ) as Obj
+  QUANTITY_ROWS.forEach(([input, inList, single], i) => {
+    t.equal(created['spec']['containers'][i]['resources']['limits']['cpu'], inList, `${JSON.stringify(input)} in a ResourceList`)
+    t.equal((created['spec']['volumes'] as Obj[]).find((v) => v['name'] === `v${i}`)?.['emptyDir']['sizeLimit'], single, `${JSON.stringify(input)} alone`)
+  })
 })

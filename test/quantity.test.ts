@@ -1,0 +1,42 @@
+/** Quantities in the form the API server stores them (resource.Quantity canonical form). */
+import t from 'tap'
+import { canonicalizeQuantities, canonicalQuantity, invalidQuantities } from '../src/quantity.js'
+import { QUANTITY_ROWS } from './fixtures/quantities.js'
+
+t.test('the forms the API server stores', async (t) => {
+  for (const [input, inList, single] of QUANTITY_ROWS) {
+    t.equal(canonicalQuantity(input, true), inList, `${JSON.stringify(input)} in a ResourceList`)
+    t.equal(canonicalQuantity(input), single, `${JSON.stringify(input)} alone`)
+  }
+})
+
+t.test('negative quantities keep their sign (the API server rejects them in resources)', async (t) => {
+  t.equal(canonicalQuantity('-0.5'), '-500m')
+  t.equal(canonicalQuantity('-2k'), '-2k')
+})
+
+t.test('what is not a quantity', async (t) => {
+  for (const bad of ['lots', '1 Gi', '1GB', '1Kib', '', 'e3', Number.NaN, null, {}, true, '1.2.3']) {
+    t.equal(canonicalQuantity(bad), undefined, JSON.stringify(bad))
+  }
+})
+
+t.test('every quantity of a pod spec, found and rewritten', async (t) => {
+  const spec = {
+    containers: [{ name: 'a', resources: { requests: { cpu: 0.25, memory: '1024Mi' }, limits: { cpu: '2000m' } } }, { name: 'b' }, 'junk'],
+    initContainers: [{ name: 'i', resources: { limits: { memory: 'much' } } }],
+    resources: { requests: { cpu: '1.5' } },
+    overhead: { cpu: '10m' },
+    volumes: [{ name: 'v', emptyDir: { sizeLimit: '1Gi' } }, { name: 'w', emptyDir: {} }, 'junk'],
+  }
+  t.same(invalidQuantities(spec), [['initContainers[0].resources.limits.memory', 'much']])
+  t.same(invalidQuantities('nope'), [])
+  canonicalizeQuantities(spec)
+  t.same(spec, {
+    containers: [{ name: 'a', resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '2' } } }, { name: 'b' }, 'junk'],
+    initContainers: [{ name: 'i', resources: { limits: { memory: 'much' } } }],
+    resources: { requests: { cpu: '1500m' } },
+    overhead: { cpu: '10m' },
+    volumes: [{ name: 'v', emptyDir: { sizeLimit: '1Gi' } }, { name: 'w', emptyDir: {} }, 'junk'],
+  })
+})
