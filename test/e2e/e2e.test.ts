@@ -230,7 +230,7 @@ t.test('6. converged means quiet: no child changes over several resync periods',
   await sleep(INTERVAL_MS * 10)
   for (const n of names) t.same(await versions(n), before[n], `${n}: no child's resourceVersion changed`)
   t.same(standIn.writes, writes, 'no create, update, delete or status write')
-  t.ok((standIn.calls['sync'] as number) - syncs >= names.length * 5, 'while the hook was called on every resync')
+  t.ok((standIn.calls['sync'] as number) - syncs >= names.length * 3, 'while the hook was called on every resync (at least three times each)')
 })
 
 t.test('7. deleting an MCPRegistry goes through Terminating and removes it and all its children', async (t) => {
