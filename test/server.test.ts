@@ -3,6 +3,7 @@
  * with in-flight hooks finished. A bad setting stops start-up with a message naming the variable.
  */
 import { spawn } from 'node:child_process'
+import { request as httpRequest } from 'node:http'
 import { createServer } from 'node:net'
 import { once } from 'node:events'
 import t from 'tap'
@@ -55,6 +56,38 @@ t.test('serves, then shuts down gracefully on SIGTERM', async (t) => {
   t.match(lines.find((l) => l['msg'] === 'sync'), { namespace: 'ns1', name: 'reg', phase: 'Pending' })
   t.match(lines.find((l) => l['msg'] === 'shutting down: finishing in-flight hooks'), { signal: 'SIGTERM' })
   t.rejects(fetch(`${base}/healthz`), 'the port is closed')
+})
+
+t.test('a hook call in flight when SIGTERM arrives still gets its answer', async (t) => {
+  const port = await freePort()
+  const proc = start({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' })
+  t.teardown(() => {
+    if (proc.child.exitCode === null) proc.child.kill('SIGKILL')
+  })
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  const body = Buffer.from(JSON.stringify(request({ configYAML: MINIMAL_CONFIG })))
+  const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/sync', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+      let text = ''
+      res.on('data', (d) => (text += d))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+    })
+    req.on('error', reject)
+    // half the body now, SIGTERM, the rest a moment later
+    req.write(body.subarray(0, 100))
+    setTimeout(() => {
+      proc.child.kill('SIGTERM')
+      setTimeout(() => req.end(body.subarray(100)), 300)
+    }, 200)
+  })
+  const res = await answer
+  t.equal(res.status, 200, 'the in-flight call is answered')
+  t.equal((JSON.parse(res.text) as { children: unknown[] }).children.length, 6)
+  const [code] = await proc.exited
+  t.equal(code, 0, 'then the process exits cleanly')
 })
 
 t.test('a bad setting stops start-up with a message naming the variable', async (t) => {
