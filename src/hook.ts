@@ -91,7 +91,9 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
   const validation = validate(name, rawSpec)
   const parsed = validation.parsed
 
-  const observed = children[CHILD_TYPES.Deployment]?.[childNames(name).api]
+  // by metadata.name, not by key: v1 hooks key children by name, v2 hooks by namespace/name
+  const apiName = childNames(name).api
+  const observed = Object.values(children[CHILD_TYPES.Deployment] ?? {}).find((d) => d.metadata.name === apiName)
   const data =
     parsed === undefined
       ? undefined

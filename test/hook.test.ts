@@ -144,3 +144,10 @@ t.test('customize asks for the ConfigMaps the spec mounts, sorted and once each'
   t.same(customize(parent(undefined)), { relatedResources: [] }, 'no spec: nothing related')
   t.same(customize(parent({ podTemplateSpec: { spec: 'x' } })), { relatedResources: [] })
 })
+
+t.test('v2 hooks key children by namespace/name: the Deployment is still found', async (t) => {
+  const req = request({ configYAML: MINIMAL_CONFIG }, { children: { 'Deployment.apps/v1': { 'ns1/reg-api': observedDeployment('reg-api', { readyReplicas: 1 }) } } })
+  const { response } = sync(req, S, NOW)
+  t.equal(response.status['phase'], 'Ready')
+  t.same(Object.keys(response).sort(), ['children', 'status'], 'only keys a strict (v2) decoder accepts')
+})
