@@ -61,10 +61,12 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       const message = `${field}: ${what}; send a Metacontroller hook request (controller, parent, children, related, finalizing)`
       return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message, field })
     }
-    const error = code === 413 ? 'Payload Too Large' : 'Bad Request'
-    let message = err.message
-    if (code === 413) message = `Request body is larger than BODY_LIMIT (${settings.bodyLimit} bytes); raise BODY_LIMIT`
-    return reply.code(code === 413 ? 413 : 400).send({ statusCode: code === 413 ? 413 : 400, error, message })
+    // the body as a whole: not JSON, not application/json, empty, or too large
+    if (code === 413) {
+      const message = `Request body is larger than BODY_LIMIT (${settings.bodyLimit} bytes); raise BODY_LIMIT`
+      return reply.code(413).send({ statusCode: 413, error: 'Payload Too Large', message, field: '(body)' })
+    }
+    return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message, field: '(body)' })
   })
 
   app.setNotFoundHandler((req, reply) => {

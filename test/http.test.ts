@@ -90,15 +90,15 @@ t.test('health, readiness and metrics', async (t) => {
 t.test('bad input: 400 with a JSON body naming the problem', async (t) => {
   const { app } = build(t)
   const cases: { name: string; headers?: Record<string, string>; payload: string; field?: string; message: RegExp }[] = [
-    { name: 'not JSON', payload: '{"parent":', message: /JSON/ },
-    { name: 'wrong content type', headers: { 'content-type': 'text/yaml' }, payload: 'parent: {}', message: /Content-Type must be application\/json/ },
+    { name: 'not JSON', payload: '{"parent":', field: '(body)', message: /JSON/ },
+    { name: 'wrong content type', headers: { 'content-type': 'text/yaml' }, payload: 'parent: {}', field: '(body)', message: /Content-Type must be application\/json/ },
     { name: 'missing parent', payload: '{"children":{}}', field: 'parent', message: /^parent: is required; send a Metacontroller hook request/ },
     { name: 'parent without namespace', payload: JSON.stringify({ parent: { metadata: { name: 'x' } } }), field: 'parent.metadata.namespace', message: /namespace/ },
     { name: 'children of the wrong shape', payload: JSON.stringify({ parent: { metadata: { name: 'x', namespace: 'n' } }, children: [] }), field: 'children', message: /^children: must be object/ },
     { name: 'a child without metadata', payload: JSON.stringify({ parent: { metadata: { name: 'x', namespace: 'n' } }, children: { 'ConfigMap.v1': { a: {} } } }), field: 'children.ConfigMap.v1.a.metadata', message: /metadata/ },
     { name: 'finalizing not a boolean', payload: JSON.stringify({ parent: { metadata: { name: 'x', namespace: 'n' } }, finalizing: 'true' }), field: 'finalizing', message: /boolean/ },
     { name: 'a JSON array', payload: '[]', field: '(body)', message: /must be object/ },
-    { name: 'no body', headers: {}, payload: '', message: /body|JSON/i },
+    { name: 'no body', headers: {}, payload: '', field: '(body)', message: /body|JSON/i },
   ]
   for (const c of cases) {
     const res = await app.inject({ method: 'POST', url: '/sync', headers: c.headers ?? { 'content-type': 'application/json' }, payload: c.payload })
@@ -118,7 +118,7 @@ t.test('a body over BODY_LIMIT is 413, and the limit is configurable', async (t)
   const big = request({ configYAML: `${MINIMAL_CONFIG}# ${'x'.repeat(4096)}\n` })
   const res = await app.inject({ method: 'POST', url: '/sync', payload: big })
   t.equal(res.statusCode, 413)
-  t.match(res.json(), { statusCode: 413, error: 'Payload Too Large', message: /larger than BODY_LIMIT \(2048 bytes\); raise BODY_LIMIT/ })
+  t.match(res.json(), { statusCode: 413, error: 'Payload Too Large', message: /larger than BODY_LIMIT \(2048 bytes\); raise BODY_LIMIT/, field: '(body)' })
 })
 
 t.test('the default body limit takes a request with 6 MiB of managedFields', async (t) => {
