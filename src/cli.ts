@@ -14,7 +14,8 @@ export const USAGE = `Usage: mcpregistry-hook render -f FILE [--observed FILE] [
 
 Prints the children and status the hook would answer for the MCPRegistry in FILE (YAML or JSON; other
 documents in the file are ignored; ConfigMaps in it count as related objects). --observed names a file of
-observed children (a YAML list or documents) as if Metacontroller had read them from the cluster.
+observed children (documents, a YAML list, or the List that kubectl get -o yaml prints) as if Metacontroller
+had read them from the cluster.
 Settings come from the same environment variables as the server.
 `
 
@@ -53,8 +54,9 @@ function documents(text: string, file: string): Record<string, unknown>[] {
     const [error] = doc.errors
     if (error !== undefined) throw new UsageError(`${file} is not valid YAML: ${error.message.split('\n')[0]}`)
     const value: unknown = doc.toJS()
-    if (Array.isArray(value)) out.push(...value.filter(isRecord))
-    else if (isRecord(value)) out.push(value)
+    // a YAML list, a `kind: List` as `kubectl get -o yaml` prints, or one object
+    const items = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value['items']) ? value['items'] : [value]
+    out.push(...items.filter(isRecord))
   }
   return out
 }
