@@ -2,7 +2,7 @@
  * TypeBox helpers that emit only what a structural CRD schema allows (style-anchors §9): no
  * `patternProperties`, no `const`, no `anyOf` with types, a `type` on every node.
  */
-import { Type, type TSchema, type TUnsafe } from 'typebox'
+import { Type, type TUnsafe } from 'typebox'
 
 type Opts = Record<string, unknown>
 
@@ -27,16 +27,3 @@ export const PreserveUnknownList = (o: Opts = {}, typedItems = true): TUnsafe<Re
     'x-kubernetes-list-type': 'atomic',
     ...o,
   })
-
-/** Keywords of the Kubernetes schema dialect that a JSON Schema validator must accept. */
-export const K8S_KEYWORDS = [
-  'x-kubernetes-preserve-unknown-fields',
-  'x-kubernetes-list-type',
-  'x-kubernetes-list-map-keys',
-  'x-kubernetes-map-type',
-  'x-kubernetes-int-or-string',
-  'x-kubernetes-embedded-resource',
-  'x-kubernetes-validations',
-]
-
-export type { TSchema }
