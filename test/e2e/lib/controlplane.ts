@@ -464,34 +464,30 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
     };
 
     // ---- kube-controller-manager and kube-scheduler -------------------------
-    const kcm = start('kube-controller-manager', 'kube-controller-manager', [
+    // Flags both share. No client-CA/requestheader config exists, so
+    // kube-system/extension-apiserver-authentication is never created; do not keep
+    // looking for it (log spam only).
+    const componentFlags = [
       `--kubeconfig=${kubeconfig}`,
       `--authentication-kubeconfig=${kubeconfig}`,
       `--authorization-kubeconfig=${kubeconfig}`,
-      // No client-CA/requestheader config exists, so kube-system/extension-apiserver-authentication
-      // is never created; do not keep looking for it (log spam only).
       '--authentication-skip-lookup=true',
       '--leader-elect=false',
       '--bind-address=127.0.0.1',
+      '--profiling=false',
+    ];
+    const kcm = start('kube-controller-manager', 'kube-controller-manager', [
+      ...componentFlags,
       `--secure-port=${kcmPort}`,
       `--service-account-private-key-file=${saKey}`,
       `--root-ca-file=${caFile}`,
       '--use-service-account-credentials=false',
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
       '--controllers=*',
-      '--profiling=false',
     ]);
     const scheduler = start('kube-scheduler', 'kube-scheduler', [
-      `--kubeconfig=${kubeconfig}`,
-      `--authentication-kubeconfig=${kubeconfig}`,
-      `--authorization-kubeconfig=${kubeconfig}`,
-      // No client-CA/requestheader config exists, so kube-system/extension-apiserver-authentication
-      // is never created; do not keep looking for it (log spam only).
-      '--authentication-skip-lookup=true',
-      '--leader-elect=false',
-      '--bind-address=127.0.0.1',
+      ...componentFlags,
       `--secure-port=${schedPort}`,
-      '--profiling=false',
     ]);
 
     // ---- kwok -----------------------------------------------------------------
