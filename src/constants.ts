@@ -28,6 +28,8 @@ export const CONFIG_ARGS = ['serve', `--config=${CONFIG_MOUNT_PATH}/${CONFIG_FIL
  * and git sources and Go's os.TempDir need somewhere to write.
  */
 export const TMP_VOLUME = 'registry-api-tmp'
+/** Where every pod finds its service-account token and CA (unless automounting is turned off). */
+export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount'
 export const TMP_MOUNT_PATH = '/tmp'
 
 /** Upstream's default resources for the registry-api container. */
@@ -112,7 +114,8 @@ export const CONDITION_DATA = 'RegistryDataValid'
 export const PENDING_RESYNC_SECONDS = 30
 
 /** Default settings (README "Configuration"). */
-export const DEFAULT_IMAGE = 'ghcr.io/stacklok/thv-registry-api:v1.3.0'
+/** The image the newest ToolHive operator chart runs (v0.63.0, November 2026). */
+export const DEFAULT_IMAGE = 'ghcr.io/stacklok/thv-registry-api:v1.5.3'
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local'
 export const DEFAULT_PORT = 8080
 export const DEFAULT_HOST = '0.0.0.0'

@@ -9,6 +9,7 @@ import {
   CONFIG_MOUNT_PATH,
   CONFIG_VOLUME,
   CONTAINER_NAME,
+  DEFAULT_IMAGE,
   MAX_NAME_LENGTH,
   PGPASS_APP_PATH,
   PGPASS_INIT_CONTAINER,
@@ -17,7 +18,7 @@ import {
   TMP_MOUNT_PATH,
   TMP_VOLUME,
 } from './constants.js'
-import { checkConfigYAML, type RegistryConfig } from './config-yaml.js'
+import { checkConfigYAML, rulesForImage, type RegistryConfig } from './config-yaml.js'
 import { isRecord } from './json.js'
 import { invalidQuantities } from './quantity.js'
 import type { PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
@@ -187,8 +188,11 @@ export function userMounts(spec: MCPRegistrySpec, podTemplate: PodTemplateSpec |
   return [...((spec.volumeMounts ?? []) as unknown as VolumeMount[]), ...fromTemplate]
 }
 
-/** Validates the registry's name and spec. `spec` is `parent.spec` exactly as received. */
-export function validate(name: string, rawSpec: unknown): Validation {
+/**
+ * Validates the registry's name and spec. `spec` is `parent.spec` exactly as received; `image` is the
+ * registry server image, whose version chooses the config.yaml rules.
+ */
+export function validate(name: string, rawSpec: unknown, image: string = DEFAULT_IMAGE): Validation {
   const issues: Issue[] = []
   if (name.length > MAX_NAME_LENGTH || !DNS_1035.test(name)) {
     issues.push({
@@ -319,7 +323,7 @@ export function validate(name: string, rawSpec: unknown): Validation {
   })
 
   // configYAML: the registry server's own rules (SPEC §4)
-  const configCheck = checkConfigYAML(spec.configYAML, userMounts(spec, podTemplate).filter(isValidMount))
+  const configCheck = checkConfigYAML(spec.configYAML, userMounts(spec, podTemplate).filter(isValidMount), rulesForImage(image), image)
   issues.push(...configCheck.issues)
 
   const validation: Validation = { issues, configIssues: configCheck.issues }

@@ -52,7 +52,7 @@ t.test('serves, then shuts down gracefully on SIGTERM', async (t) => {
   const [code] = await proc.exited
   t.equal(code, 0, 'exit 0 after SIGTERM')
   const lines = proc.out().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
-  t.match(lines.find((l) => l['msg'] === 'ready'), { service: 'mcpregistry-hook', image: 'ghcr.io/stacklok/thv-registry-api:v1.3.0' })
+  t.match(lines.find((l) => l['msg'] === 'ready'), { service: 'mcpregistry-hook', image: 'ghcr.io/stacklok/thv-registry-api:v1.5.3' })
   t.match(lines.find((l) => l['msg'] === 'sync'), { namespace: 'ns1', name: 'reg', phase: 'Pending' })
   t.match(lines.find((l) => l['msg'] === 'shutting down: finishing in-flight hooks'), { signal: 'SIGTERM' })
   t.rejects(fetch(`${base}/healthz`), 'the port is closed')

@@ -4,7 +4,7 @@ import { loadSettings } from '../src/settings.js'
 
 t.test('defaults', async (t) => {
   t.same(loadSettings({}), {
-    image: 'ghcr.io/stacklok/thv-registry-api:v1.3.0',
+    image: 'ghcr.io/stacklok/thv-registry-api:v1.5.3',
     defaultPullSecrets: [],
     clusterDomain: 'cluster.local',
     port: 8080,
