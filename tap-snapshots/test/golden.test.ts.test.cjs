@@ -212,7 +212,7 @@ children:
                 - sh
                 - -c
                 - cp /secret/.pgpass /pgpass/.pgpass && chmod 0600 /pgpass/.pgpass
-              image: cgr.dev/chainguard/busybox:latest
+              image: cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a
               name: setup-pgpass
               resources:
                 limits:
@@ -504,7 +504,7 @@ children:
                 - sh
                 - -c
                 - cp /secret/.pgpass /pgpass/.pgpass && chmod 0600 /pgpass/.pgpass
-              image: cgr.dev/chainguard/busybox:latest
+              image: cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a
               name: setup-pgpass
               resources:
                 limits:
@@ -813,7 +813,7 @@ children:
                 - sh
                 - -c
                 - cp /secret/.pgpass /pgpass/.pgpass && chmod 0600 /pgpass/.pgpass
-              image: cgr.dev/chainguard/busybox:latest
+              image: cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a
               name: setup-pgpass
               resources:
                 limits:
@@ -1107,7 +1107,7 @@ children:
                 - sh
                 - -c
                 - cp /secret/.pgpass /pgpass/.pgpass && chmod 0600 /pgpass/.pgpass
-              image: cgr.dev/chainguard/busybox:latest
+              image: cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a
               name: setup-pgpass
               resources:
                 limits:
@@ -1418,7 +1418,7 @@ children:
                 - sh
                 - -c
                 - cp /secret/.pgpass /pgpass/.pgpass && chmod 0600 /pgpass/.pgpass
-              image: cgr.dev/chainguard/busybox:latest
+              image: cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a
               name: setup-pgpass
               resources:
                 limits:
@@ -1727,7 +1727,7 @@ children:
                 - sh
                 - -c
                 - cp /secret/.pgpass /pgpass/.pgpass && chmod 0600 /pgpass/.pgpass
-              image: cgr.dev/chainguard/busybox:latest
+              image: cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a
               name: setup-pgpass
               resources:
                 limits:
@@ -2039,7 +2039,7 @@ children:
                 - sh
                 - -c
                 - cp /secret/.pgpass /pgpass/.pgpass && chmod 0600 /pgpass/.pgpass
-              image: cgr.dev/chainguard/busybox:latest
+              image: cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a
               name: setup-pgpass
               resources:
                 limits:
