@@ -149,7 +149,7 @@ children:
       template:
         metadata:
           annotations:
-            toolhive.stacklok.dev/config-hash: c06f4f4e73bf12f0
+            toolhive.stacklok.dev/config-hash: e22ed9b308fd81a6
           labels:
             app.kubernetes.io/component: registry-api
             app.kubernetes.io/managed-by: toolhive-operator
@@ -248,7 +248,7 @@ children:
                 items:
                   - key: .pgpass
                     path: .pgpass
-                secretName: registry-pgpass
+                secretName: mirror-pgpass
             - emptyDir: {}
               name: pgpass
             - emptyDir: {}
@@ -438,7 +438,7 @@ children:
       template:
         metadata:
           annotations:
-            toolhive.stacklok.dev/config-hash: ad308f8a747dc81d
+            toolhive.stacklok.dev/config-hash: dad7a036306a5608
           labels:
             app.kubernetes.io/component: registry-api
             app.kubernetes.io/managed-by: toolhive-operator
@@ -546,7 +546,7 @@ children:
                 items:
                   - key: .pgpass
                     path: .pgpass
-                secretName: registry-pgpass
+                secretName: team-pgpass
             - emptyDir: {}
               name: pgpass
             - emptyDir: {}
@@ -747,7 +747,7 @@ children:
       template:
         metadata:
           annotations:
-            toolhive.stacklok.dev/config-hash: 76ad551170598f46
+            toolhive.stacklok.dev/config-hash: e6f7888808211c2d
           labels:
             app.kubernetes.io/component: registry-api
             app.kubernetes.io/managed-by: toolhive-operator
@@ -855,7 +855,7 @@ children:
                 items:
                   - key: .pgpass
                     path: .pgpass
-                secretName: registry-pgpass
+                secretName: private-git-pgpass
             - emptyDir: {}
               name: pgpass
             - emptyDir: {}
@@ -1043,7 +1043,7 @@ children:
       template:
         metadata:
           annotations:
-            toolhive.stacklok.dev/config-hash: 31ef9d84c498c0ca
+            toolhive.stacklok.dev/config-hash: e4ca9ef4222d9014
           labels:
             app.kubernetes.io/component: registry-api
             app.kubernetes.io/managed-by: toolhive-operator
@@ -1143,7 +1143,7 @@ children:
                 items:
                   - key: .pgpass
                     path: .pgpass
-                secretName: registry-pgpass
+                secretName: private-image-pgpass
             - emptyDir: {}
               name: pgpass
             - emptyDir: {}
@@ -1355,7 +1355,7 @@ children:
       template:
         metadata:
           annotations:
-            toolhive.stacklok.dev/config-hash: c620d9ce1c5d5231
+            toolhive.stacklok.dev/config-hash: 6cd15fabbe54f3e9
           labels:
             app.kubernetes.io/component: registry-api
             app.kubernetes.io/managed-by: toolhive-operator
@@ -1454,7 +1454,7 @@ children:
                 items:
                   - key: .pgpass
                     path: .pgpass
-                secretName: registry-pgpass
+                secretName: minimal-pgpass
             - emptyDir: {}
               name: pgpass
             - emptyDir: {}
@@ -1655,7 +1655,7 @@ children:
       template:
         metadata:
           annotations:
-            toolhive.stacklok.dev/config-hash: f96f5806baed59dc
+            toolhive.stacklok.dev/config-hash: fd9054d0c1c6cb89
           labels:
             app.kubernetes.io/component: registry-api
             app.kubernetes.io/managed-by: toolhive-operator
@@ -1781,7 +1781,7 @@ children:
                 items:
                   - key: .pgpass
                     path: .pgpass
-                secretName: registry-pgpass
+                secretName: secure-pgpass
             - emptyDir: {}
               name: pgpass
             - emptyDir: {}
