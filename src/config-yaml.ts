@@ -47,6 +47,8 @@ export const SERVER_RULES: Record<string, ServerRules> = {
   'v1.5': { version: 'v1.5.1', apiTimeout: true },
 }
 
+/** Image tags whose rules the hook has (a later patch release may change its config; add it when recorded). */
+const KNOWN_TAGS: Record<string, string> = { 'v1.3.0': 'v1.3', 'v1.5.0': 'v1.5', 'v1.5.1': 'v1.5', 'v1.5.2': 'v1.5', 'v1.5.3': 'v1.5' }
 /** For messages: the image versions whose rules the hook has. */
 export const KNOWN_SERVER_VERSIONS = 'v1.3.0, v1.5.0 to v1.5.3'
 
@@ -56,11 +58,8 @@ export function rulesForImage(image: string): ServerRules | undefined {
   const slash = noDigest.lastIndexOf('/')
   const colon = noDigest.lastIndexOf(':')
   if (colon <= slash) return undefined
-  const m = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(noDigest.slice(colon + 1))
-  if (m === null) return undefined
-  const minor = `v${m[1]}.${m[2]}`
-  if (minor === 'v1.3' && m[3] !== '0') return undefined
-  return SERVER_RULES[minor]
+  const tag = noDigest.slice(colon + 1)
+  return SERVER_RULES[KNOWN_TAGS[tag.startsWith('v') ? tag : `v${tag}`] ?? '']
 }
 
 type Path = (string | number)[]

@@ -84,7 +84,7 @@ t.test('the image version chooses the rules', async (t) => {
   t.equal(rulesForImage('ghcr.io/stacklok/thv-registry-api:v1.5.3'), SERVER_RULES['v1.5'])
   t.equal(rulesForImage('mirror.example.com:5000/thv-registry-api:1.5.0@sha256:abc'), SERVER_RULES['v1.5'], 'a registry port is not a tag')
   t.equal(rulesForImage('ghcr.io/stacklok/thv-registry-api:v1.3.0'), SERVER_RULES['v1.3'])
-  for (const image of ['ghcr.io/stacklok/thv-registry-api:v1.3.1', 'ghcr.io/stacklok/thv-registry-api:v1.4.2', 'ghcr.io/stacklok/thv-registry-api:latest', 'ghcr.io/stacklok/thv-registry-api', 'mirror.example.com:5000/thv-registry-api']) {
+  for (const image of ['ghcr.io/stacklok/thv-registry-api:v1.3.1', 'ghcr.io/stacklok/thv-registry-api:v1.5.4', 'ghcr.io/stacklok/thv-registry-api:v1.4.2', 'ghcr.io/stacklok/thv-registry-api:latest', 'ghcr.io/stacklok/thv-registry-api', 'mirror.example.com:5000/thv-registry-api']) {
     t.equal(rulesForImage(image), undefined, `${image} is not a version the hook knows`)
   }
   const apiTimeout = `sources:\n  - {name: a, api: {endpoint: https://x, timeout: 10m}, syncPolicy: {interval: 1h}}\nregistries: [{name: d, sources: [a]}]\n${DB}${ANON}`
