@@ -9,7 +9,6 @@
  * (there is no network here). A registry document is accepted when the list endpoint returns its servers
  * after the first sync, rejected when the sync logs a failure.
  */
-import { readFileSync } from 'node:fs'
 import { CORPUS_FILES, CORPUS_MOUNTS } from '../fixtures/server-corpus/config-cases.js'
 import { httpGet, layOutPod, runServer, sleep, waitFor, type RunningServer } from './pod.js'
 import { DB_USERS, type Postgres } from './postgres.js'
@@ -149,8 +148,4 @@ export async function dataVerdict(binary: string, pg: Postgres, registryJSON: st
     const message = line === undefined ? `no servers listed within 30 s: ${errorLine(server.output())}` : line
     return { verdict: 'rejected', message: message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message }
   })
-}
-
-export function readText(url: URL): string {
-  return readFileSync(url, 'utf8')
 }
