@@ -28,6 +28,8 @@ export const CONFIG_ARGS = ['serve', `--config=${CONFIG_MOUNT_PATH}/${CONFIG_FIL
  * and git sources and Go's os.TempDir need somewhere to write.
  */
 export const TMP_VOLUME = 'registry-api-tmp'
+/** Where every pod finds its service-account token and CA (unless automounting is turned off). */
+export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount'
 export const TMP_MOUNT_PATH = '/tmp'
 
 /** Upstream's default resources for the registry-api container. */
@@ -111,7 +113,8 @@ export const CONDITION_DATA = 'RegistryDataValid'
 export const PENDING_RESYNC_SECONDS = 30
 
 /** Default settings (README "Configuration"). */
-export const DEFAULT_IMAGE = 'ghcr.io/stacklok/thv-registry-api:v1.3.0'
+/** The image the newest ToolHive operator chart runs (v0.63.0, November 2026). */
+export const DEFAULT_IMAGE = 'ghcr.io/stacklok/thv-registry-api:v1.5.3'
 /**
  * The pgpass init container's image: upstream's (Chainguard's busybox, non-root), pinned to the digest that
  * `latest` had on 2026-06-28 instead of following `latest`, so a pod template never changes by itself.

@@ -176,7 +176,7 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
   const children: ObjectMap = req.children ?? {}
   const finalizing = req.finalizing === true
   const rawSpec = req.parent.spec
-  const validation = validate(name, rawSpec, settings.maxSpecDepth)
+  const validation = validate(name, rawSpec, settings)
   const parsed = validation.parsed
 
   // by metadata.name, not by key: v1 hooks key children by name, v2 hooks by namespace/name

@@ -3,14 +3,12 @@
  * the one behind each `file:` source must hold a registry document the server accepts (U§6). Data problems
  * are not spec errors: they explain a Pending phase and never change the children. Pure.
  */
-import { Type } from 'typebox'
-import { Compile } from 'typebox/compile'
 import type { RegistryConfig } from './config-yaml.js'
 import { isRecord } from './json.js'
 import { relativeTo } from './paths.js'
 import type { PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
+import { checkRegistryDocument } from './registry-document.js'
 import type { KubeObject } from './schema/hook.js'
-import { fieldPath } from './validate.js'
 
 /** A ConfigMap the pod mounts, with the keys it projects (all keys when `items` is absent). */
 export interface MountedConfigMap {
@@ -50,62 +48,7 @@ export function userVolumes(volumes: readonly Volume[], podTemplate: PodTemplate
   return [...volumes, ...(podTemplate?.spec?.volumes ?? [])]
 }
 
-/** The registry document: ToolHive's upstream envelope around MCP server.json entries (U§6). */
-const Server = Type.Object(
-  {
-    name: Type.String({ minLength: 3, maxLength: 200, pattern: '^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$' }),
-    description: Type.String({ minLength: 1, maxLength: 100 }),
-    version: Type.String({ minLength: 1, maxLength: 255 }),
-    packages: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            registryType: Type.String({ minLength: 1 }),
-            identifier: Type.String({ minLength: 1 }),
-            transport: Type.Object({ type: Type.String({ minLength: 1 }) }, { additionalProperties: true }),
-          },
-          { additionalProperties: true },
-        ),
-      ),
-    ),
-    remotes: Type.Optional(
-      Type.Array(Type.Object({ type: Type.String({ minLength: 1 }), url: Type.String({ minLength: 1 }) }, { additionalProperties: true })),
-    ),
-  },
-  { additionalProperties: true },
-)
-const RegistryDocument = Type.Object(
-  {
-    version: Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+$' }),
-    meta: Type.Object(
-      { last_updated: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$' }) },
-      { additionalProperties: true },
-    ),
-    data: Type.Object({ servers: Type.Array(Server, { minItems: 1 }) }, { additionalProperties: true }),
-  },
-  { additionalProperties: true },
-)
-const documentValidator = Compile(RegistryDocument)
-
-/** Checks one registry document; returns the number of servers or the first problem. */
-export function checkRegistryDocument(text: string): { servers: number } | { problem: string } {
-  let doc: unknown
-  try {
-    doc = JSON.parse(text)
-  } catch (err) {
-    return { problem: `is not JSON (${(err as Error).message})` }
-  }
-  const first = documentValidator.Errors(doc)[0]
-  if (first !== undefined) {
-    const where = fieldPath('', first.instancePath).replace(/^\./, '') || 'the document'
-    const what =
-      first.keyword === 'required'
-        ? `${(first.params as { requiredProperties: string[] }).requiredProperties.join(', ')} is required`
-        : first.message
-    return { problem: `${where}: ${what}` }
-  }
-  return { servers: ((doc as { data: { servers: unknown[] } }).data.servers).length }
-}
+export { checkRegistryDocument }
 
 export interface DataCondition {
   status: 'True' | 'False'

@@ -2,6 +2,7 @@
  * The MCPRegistry status (SPEC §3), computed only from the request: the parent, the observed Deployment and
  * the checks. The clock is an argument; it is read only for a condition that is new or flips.
  */
+import { KNOWN_SERVER_VERSIONS } from './config-yaml.js'
 import {
   API_PORT,
   CONDITION_CONFIG,
@@ -142,8 +143,15 @@ export function computeStatus(input: StatusInput, resyncSeconds: number): Status
   if (validation.configIssues.length > 0) {
     set(CONDITION_CONFIG, false, 'InvalidConfigYAML', summarise(validation.configIssues))
   } else if (validation.config !== undefined) {
-    const { sources, registries } = validation.config
-    set(CONDITION_CONFIG, true, 'ConfigValid', `configYAML is valid: ${sources} source${sources === 1 ? '' : 's'}, ${registries} registr${registries === 1 ? 'y' : 'ies'}`)
+    const { sources, registries, unchecked } = validation.config
+    set(
+      CONDITION_CONFIG,
+      true,
+      'ConfigValid',
+      unchecked !== undefined
+        ? `configYAML is a YAML mapping; only structural checks ran: the hook does not know the rules of image ${unchecked} (known: ${KNOWN_SERVER_VERSIONS})`
+        : `configYAML is valid: ${sources} source${sources === 1 ? '' : 's'}, ${registries} registr${registries === 1 ? 'y' : 'ies'}`,
+    )
   }
   if (input.data !== undefined) set(CONDITION_DATA, input.data.status === 'True', input.data.reason, input.data.message)
 

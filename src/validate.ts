@@ -9,6 +9,7 @@ import {
   CONFIG_MOUNT_PATH,
   CONFIG_VOLUME,
   CONTAINER_NAME,
+  DEFAULT_IMAGE,
   DEFAULT_MAX_SPEC_DEPTH,
   MAX_NAME_LENGTH,
   PGPASS_APP_PATH,
@@ -18,7 +19,7 @@ import {
   TMP_MOUNT_PATH,
   TMP_VOLUME,
 } from './constants.js'
-import { checkConfigYAML, type RegistryConfig } from './config-yaml.js'
+import { checkConfigYAML, rulesForImage, type RegistryConfig } from './config-yaml.js'
 import { isDns1035Label, isDnsLabel } from './dns.js'
 import { isRecord, tooDeep } from './json.js'
 import { invalidQuantities } from './quantity.js'
@@ -186,8 +187,19 @@ export function userMounts(spec: MCPRegistrySpec, podTemplate: PodTemplateSpec |
   return [...((spec.volumeMounts ?? []) as unknown as VolumeMount[]), ...fromTemplate]
 }
 
+/** What validation depends on besides the spec: the hook's settings. */
+export interface ValidationSettings {
+  /** The registry server image, whose version chooses the config.yaml rules. */
+  image: string
+  /** How deep spec may nest (MAX_SPEC_DEPTH). */
+  maxSpecDepth: number
+}
+
+const DEFAULT_VALIDATION: ValidationSettings = { image: DEFAULT_IMAGE, maxSpecDepth: DEFAULT_MAX_SPEC_DEPTH }
+
 /** Validates the registry's name and spec. `spec` is `parent.spec` exactly as received. */
-export function validate(name: string, rawSpec: unknown, maxDepth = DEFAULT_MAX_SPEC_DEPTH): Validation {
+export function validate(name: string, rawSpec: unknown, settings: ValidationSettings = DEFAULT_VALIDATION): Validation {
+  const { image, maxSpecDepth: maxDepth } = settings
   const issues: Issue[] = []
   if (name.length > MAX_NAME_LENGTH || !isDns1035Label(name)) {
     issues.push({
@@ -327,7 +339,7 @@ export function validate(name: string, rawSpec: unknown, maxDepth = DEFAULT_MAX_
   })
 
   // configYAML: the registry server's own rules (SPEC §4)
-  const configCheck = checkConfigYAML(spec.configYAML, userMounts(spec, podTemplate).filter(isValidMount))
+  const configCheck = checkConfigYAML(spec.configYAML, userMounts(spec, podTemplate).filter(isValidMount), rulesForImage(image), image)
   issues.push(...configCheck.issues)
 
   const validation: Validation = { issues, configIssues: configCheck.issues }

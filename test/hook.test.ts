@@ -221,3 +221,32 @@ t.test('v2 hooks key children by namespace/name: the Deployment is still found',
   t.equal(response.status['phase'], 'Ready')
   t.same(Object.keys(response).sort(), ['children', 'status'], 'only keys a strict (v2) decoder accepts')
 })
+
+t.test("the image's server version chooses the config rules; an unknown one gets structural checks only", async (t) => {
+  const timeout = MINIMAL_CONFIG.replace('  - name: k8s\n    kubernetes: {}\n', '  - name: k8s\n    api: {endpoint: https://x.example.com, timeout: 10m}\n    syncPolicy: {interval: 1h}\n')
+  const condition = (image: string) => {
+    const { response } = sync(request({ configYAML: timeout }), settings({ TOOLHIVE_REGISTRY_API_IMAGE: image }), NOW)
+    return (response.status['conditions'] as { type: string; status: string; message: string }[]).find((c) => c.type === 'ConfigValid')
+  }
+  t.match(condition('ghcr.io/stacklok/thv-registry-api:v1.5.3'), { status: 'False', message: /sources\[0\]\.api\.timeout: "10m" must not exceed 5m/ }, 'v1.5 limits api.timeout')
+  t.match(condition('ghcr.io/stacklok/thv-registry-api:v1.3.0'), { status: 'True', message: 'configYAML is valid: 1 source, 1 registry' }, 'v1.3.0 ignores it')
+  t.match(condition('ghcr.io/stacklok/thv-registry-api:latest'), {
+    status: 'True',
+    message: 'configYAML is a YAML mapping; only structural checks ran: the hook does not know the rules of image ghcr.io/stacklok/thv-registry-api:latest (known: v1.3.0, v1.5.0 to v1.5.3)',
+  })
+})
+
+t.test('a configYAML with an undefined alias or an alias bomb is a Failed registry naming the field, and finalize still answers (issue 7)', async (t) => {
+  const undefinedAlias = MINIMAL_CONFIG.replace('user: db_app', 'user: *nope')
+  const bomb = `${MINIMAL_CONFIG}a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n`
+  for (const [what, configYAML, message] of [
+    ['undefined alias', undefinedAlias, /spec\.configYAML line 10, database\.user: is an alias to an anchor defined nowhere before it \(\*nope\)/],
+    ['alias bomb', bomb, /spec\.configYAML: is not valid YAML \(more than 100 aliases are expanded; write the values out\)/],
+  ] as const) {
+    const { response } = sync(request({ configYAML }), S, NOW)
+    t.equal(response.status['phase'], 'Failed', what)
+    t.match((response.status['conditions'] as { type: string; status: string; message: string }[]).find((c) => c.type === 'ConfigValid'), { status: 'False', message }, what)
+    const finalizing = sync({ ...request({ configYAML }), finalizing: true }, S, NOW).response
+    t.same([finalizing.finalized, finalizing.children], [true, []], `${what}: finalize answers, so the registry can be deleted`)
+  }
+})

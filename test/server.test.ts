@@ -81,7 +81,7 @@ t.test('serves, then shuts down gracefully on SIGTERM', async (t) => {
   proc.child.kill('SIGTERM')
   const [code] = await proc.exited
   t.equal(code, 0, 'exit 0 after SIGTERM')
-  t.match(proc.lines.find((l) => l['msg'] === 'ready'), { service: 'mcpregistry-hook', image: 'ghcr.io/stacklok/thv-registry-api:v1.3.0' })
+  t.match(proc.lines.find((l) => l['msg'] === 'ready'), { service: 'mcpregistry-hook', image: 'ghcr.io/stacklok/thv-registry-api:v1.5.3' })
   t.match(proc.lines.find((l) => l['msg'] === 'sync'), { namespace: 'ns1', name: 'reg', phase: 'Pending' })
   t.match(proc.lines.find((l) => String(l['msg']).startsWith('shutting down')), { signal: 'SIGTERM' })
   await t.rejects(fetch(`${proc.base}/healthz`), 'the port is closed')

@@ -4,7 +4,7 @@ import { loadSettings } from '../src/settings.js'
 
 t.test('defaults', async (t) => {
   t.same(loadSettings({}), {
-    image: 'ghcr.io/stacklok/thv-registry-api:v1.3.0',
+    image: 'ghcr.io/stacklok/thv-registry-api:v1.5.3',
     pgpassInitImage: 'cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a',
     defaultPullSecrets: [],
     clusterDomain: 'cluster.local',

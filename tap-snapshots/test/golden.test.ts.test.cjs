@@ -149,7 +149,7 @@ children:
       template:
         metadata:
           annotations:
-            toolhive.stacklok.dev/config-hash: f3a1467adfce4b59
+            toolhive.stacklok.dev/config-hash: e22ed9b308fd81a6
           labels:
             app.kubernetes.io/component: registry-api
             app.kubernetes.io/managed-by: toolhive-operator
@@ -160,7 +160,10 @@ children:
             - args:
                 - serve
                 - --config=/config/config.yaml
-              image: ghcr.io/stacklok/thv-registry-api:v1.3.0
+              env:
+                - name: PGPASSFILE
+                  value: /home/appuser/.pgpass
+              image: ghcr.io/stacklok/thv-registry-api:v1.5.3
               livenessProbe:
                 httpGet:
                   path: /health
@@ -196,10 +199,41 @@ children:
                 - mountPath: /config
                   name: registry-server-config
                   readOnly: true
+                - mountPath: /home/appuser/.pgpass
+                  name: pgpass
+                  readOnly: true
+                  subPath: .pgpass
                 - mountPath: /tmp
                   name: registry-api-tmp
           imagePullSecrets:
             - name: org-default
+          initContainers:
+            - command:
+                - sh
+                - -c
+                - cp /secret/.pgpass /pgpass/.pgpass && chmod 0600 /pgpass/.pgpass
+              image: cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a
+              name: setup-pgpass
+              resources:
+                limits:
+                  cpu: 50m
+                  memory: 32Mi
+                requests:
+                  cpu: 10m
+                  memory: 16Mi
+              securityContext:
+                allowPrivilegeEscalation: false
+                capabilities:
+                  drop:
+                    - ALL
+                readOnlyRootFilesystem: true
+                runAsNonRoot: true
+              volumeMounts:
+                - mountPath: /secret
+                  name: pgpass-secret
+                  readOnly: true
+                - mountPath: /pgpass
+                  name: pgpass
           securityContext:
             runAsNonRoot: true
             seccompProfile:
@@ -209,6 +243,14 @@ children:
             - configMap:
                 name: mirror-registry-server-config
               name: registry-server-config
+            - name: pgpass-secret
+              secret:
+                items:
+                  - key: .pgpass
+                    path: .pgpass
+                secretName: mirror-pgpass
+            - emptyDir: {}
+              name: pgpass
             - emptyDir: {}
               name: registry-api-tmp
   - apiVersion: v1
@@ -396,7 +438,7 @@ children:
       template:
         metadata:
           annotations:
-            toolhive.stacklok.dev/config-hash: 3d9d8d3c0c6866bf
+            toolhive.stacklok.dev/config-hash: dad7a036306a5608
           labels:
             app.kubernetes.io/component: registry-api
             app.kubernetes.io/managed-by: toolhive-operator
@@ -407,7 +449,10 @@ children:
             - args:
                 - serve
                 - --config=/config/config.yaml
-              image: ghcr.io/stacklok/thv-registry-api:v1.3.0
+              env:
+                - name: PGPASSFILE
+                  value: /home/appuser/.pgpass
+              image: ghcr.io/stacklok/thv-registry-api:v1.5.3
               livenessProbe:
                 httpGet:
                   path: /health
@@ -446,10 +491,41 @@ children:
                 - mountPath: /config/registry/team
                   name: registry-data-team
                   readOnly: true
+                - mountPath: /home/appuser/.pgpass
+                  name: pgpass
+                  readOnly: true
+                  subPath: .pgpass
                 - mountPath: /tmp
                   name: registry-api-tmp
           imagePullSecrets:
             - name: org-default
+          initContainers:
+            - command:
+                - sh
+                - -c
+                - cp /secret/.pgpass /pgpass/.pgpass && chmod 0600 /pgpass/.pgpass
+              image: cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a
+              name: setup-pgpass
+              resources:
+                limits:
+                  cpu: 50m
+                  memory: 32Mi
+                requests:
+                  cpu: 10m
+                  memory: 16Mi
+              securityContext:
+                allowPrivilegeEscalation: false
+                capabilities:
+                  drop:
+                    - ALL
+                readOnlyRootFilesystem: true
+                runAsNonRoot: true
+              volumeMounts:
+                - mountPath: /secret
+                  name: pgpass-secret
+                  readOnly: true
+                - mountPath: /pgpass
+                  name: pgpass
           securityContext:
             runAsNonRoot: true
             seccompProfile:
@@ -465,6 +541,14 @@ children:
                     path: registry.json
                 name: team-registry-data
               name: registry-data-team
+            - name: pgpass-secret
+              secret:
+                items:
+                  - key: .pgpass
+                    path: .pgpass
+                secretName: team-pgpass
+            - emptyDir: {}
+              name: pgpass
             - emptyDir: {}
               name: registry-api-tmp
   - apiVersion: v1
@@ -663,7 +747,7 @@ children:
       template:
         metadata:
           annotations:
-            toolhive.stacklok.dev/config-hash: 7f3df768fec323b3
+            toolhive.stacklok.dev/config-hash: e6f7888808211c2d
           labels:
             app.kubernetes.io/component: registry-api
             app.kubernetes.io/managed-by: toolhive-operator
@@ -674,7 +758,10 @@ children:
             - args:
                 - serve
                 - --config=/config/config.yaml
-              image: ghcr.io/stacklok/thv-registry-api:v1.3.0
+              env:
+                - name: PGPASSFILE
+                  value: /home/appuser/.pgpass
+              image: ghcr.io/stacklok/thv-registry-api:v1.5.3
               livenessProbe:
                 httpGet:
                   path: /health
@@ -713,10 +800,41 @@ children:
                 - mountPath: /secrets/git-credentials
                   name: git-auth-credentials
                   readOnly: true
+                - mountPath: /home/appuser/.pgpass
+                  name: pgpass
+                  readOnly: true
+                  subPath: .pgpass
                 - mountPath: /tmp
                   name: registry-api-tmp
           imagePullSecrets:
             - name: org-default
+          initContainers:
+            - command:
+                - sh
+                - -c
+                - cp /secret/.pgpass /pgpass/.pgpass && chmod 0600 /pgpass/.pgpass
+              image: cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a
+              name: setup-pgpass
+              resources:
+                limits:
+                  cpu: 50m
+                  memory: 32Mi
+                requests:
+                  cpu: 10m
+                  memory: 16Mi
+              securityContext:
+                allowPrivilegeEscalation: false
+                capabilities:
+                  drop:
+                    - ALL
+                readOnlyRootFilesystem: true
+                runAsNonRoot: true
+              volumeMounts:
+                - mountPath: /secret
+                  name: pgpass-secret
+                  readOnly: true
+                - mountPath: /pgpass
+                  name: pgpass
           securityContext:
             runAsNonRoot: true
             seccompProfile:
@@ -732,6 +850,14 @@ children:
                   - key: token
                     path: token
                 secretName: git-credentials
+            - name: pgpass-secret
+              secret:
+                items:
+                  - key: .pgpass
+                    path: .pgpass
+                secretName: private-git-pgpass
+            - emptyDir: {}
+              name: pgpass
             - emptyDir: {}
               name: registry-api-tmp
   - apiVersion: v1
@@ -917,7 +1043,7 @@ children:
       template:
         metadata:
           annotations:
-            toolhive.stacklok.dev/config-hash: 73bc0daaefe6eb00
+            toolhive.stacklok.dev/config-hash: e4ca9ef4222d9014
           labels:
             app.kubernetes.io/component: registry-api
             app.kubernetes.io/managed-by: toolhive-operator
@@ -928,7 +1054,10 @@ children:
             - args:
                 - serve
                 - --config=/config/config.yaml
-              image: ghcr.io/stacklok/thv-registry-api:v1.3.0
+              env:
+                - name: PGPASSFILE
+                  value: /home/appuser/.pgpass
+              image: ghcr.io/stacklok/thv-registry-api:v1.5.3
               livenessProbe:
                 httpGet:
                   path: /health
@@ -964,11 +1093,42 @@ children:
                 - mountPath: /config
                   name: registry-server-config
                   readOnly: true
+                - mountPath: /home/appuser/.pgpass
+                  name: pgpass
+                  readOnly: true
+                  subPath: .pgpass
                 - mountPath: /tmp
                   name: registry-api-tmp
           imagePullSecrets:
             - name: mirror-credentials
             - name: org-default
+          initContainers:
+            - command:
+                - sh
+                - -c
+                - cp /secret/.pgpass /pgpass/.pgpass && chmod 0600 /pgpass/.pgpass
+              image: cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a
+              name: setup-pgpass
+              resources:
+                limits:
+                  cpu: 50m
+                  memory: 32Mi
+                requests:
+                  cpu: 10m
+                  memory: 16Mi
+              securityContext:
+                allowPrivilegeEscalation: false
+                capabilities:
+                  drop:
+                    - ALL
+                readOnlyRootFilesystem: true
+                runAsNonRoot: true
+              volumeMounts:
+                - mountPath: /secret
+                  name: pgpass-secret
+                  readOnly: true
+                - mountPath: /pgpass
+                  name: pgpass
           securityContext:
             runAsNonRoot: true
             seccompProfile:
@@ -978,6 +1138,14 @@ children:
             - configMap:
                 name: private-image-registry-server-config
               name: registry-server-config
+            - name: pgpass-secret
+              secret:
+                items:
+                  - key: .pgpass
+                    path: .pgpass
+                secretName: private-image-pgpass
+            - emptyDir: {}
+              name: pgpass
             - emptyDir: {}
               name: registry-api-tmp
   - apiVersion: v1
@@ -1187,7 +1355,7 @@ children:
       template:
         metadata:
           annotations:
-            toolhive.stacklok.dev/config-hash: 53d4f000d29c59f1
+            toolhive.stacklok.dev/config-hash: 6cd15fabbe54f3e9
           labels:
             app.kubernetes.io/component: registry-api
             app.kubernetes.io/managed-by: toolhive-operator
@@ -1198,7 +1366,10 @@ children:
             - args:
                 - serve
                 - --config=/config/config.yaml
-              image: ghcr.io/stacklok/thv-registry-api:v1.3.0
+              env:
+                - name: PGPASSFILE
+                  value: /home/appuser/.pgpass
+              image: ghcr.io/stacklok/thv-registry-api:v1.5.3
               livenessProbe:
                 httpGet:
                   path: /health
@@ -1234,10 +1405,41 @@ children:
                 - mountPath: /config
                   name: registry-server-config
                   readOnly: true
+                - mountPath: /home/appuser/.pgpass
+                  name: pgpass
+                  readOnly: true
+                  subPath: .pgpass
                 - mountPath: /tmp
                   name: registry-api-tmp
           imagePullSecrets:
             - name: org-default
+          initContainers:
+            - command:
+                - sh
+                - -c
+                - cp /secret/.pgpass /pgpass/.pgpass && chmod 0600 /pgpass/.pgpass
+              image: cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a
+              name: setup-pgpass
+              resources:
+                limits:
+                  cpu: 50m
+                  memory: 32Mi
+                requests:
+                  cpu: 10m
+                  memory: 16Mi
+              securityContext:
+                allowPrivilegeEscalation: false
+                capabilities:
+                  drop:
+                    - ALL
+                readOnlyRootFilesystem: true
+                runAsNonRoot: true
+              volumeMounts:
+                - mountPath: /secret
+                  name: pgpass-secret
+                  readOnly: true
+                - mountPath: /pgpass
+                  name: pgpass
           securityContext:
             runAsNonRoot: true
             seccompProfile:
@@ -1247,6 +1449,14 @@ children:
             - configMap:
                 name: minimal-registry-server-config
               name: registry-server-config
+            - name: pgpass-secret
+              secret:
+                items:
+                  - key: .pgpass
+                    path: .pgpass
+                secretName: minimal-pgpass
+            - emptyDir: {}
+              name: pgpass
             - emptyDir: {}
               name: registry-api-tmp
   - apiVersion: v1
@@ -1445,7 +1655,7 @@ children:
       template:
         metadata:
           annotations:
-            toolhive.stacklok.dev/config-hash: a0f7291842bd0cfa
+            toolhive.stacklok.dev/config-hash: fd9054d0c1c6cb89
           labels:
             app.kubernetes.io/component: registry-api
             app.kubernetes.io/managed-by: toolhive-operator
@@ -1456,7 +1666,10 @@ children:
             - args:
                 - serve
                 - --config=/config/config.yaml
-              image: ghcr.io/stacklok/thv-registry-api:v1.3.0
+              env:
+                - name: PGPASSFILE
+                  value: /home/appuser/.pgpass
+              image: ghcr.io/stacklok/thv-registry-api:v1.5.3
               livenessProbe:
                 httpGet:
                   path: /health
@@ -1501,10 +1714,41 @@ children:
                 - mountPath: /config/certs/keycloak-ca
                   name: keycloak-ca
                   readOnly: true
+                - mountPath: /home/appuser/.pgpass
+                  name: pgpass
+                  readOnly: true
+                  subPath: .pgpass
                 - mountPath: /tmp
                   name: registry-api-tmp
           imagePullSecrets:
             - name: org-default
+          initContainers:
+            - command:
+                - sh
+                - -c
+                - cp /secret/.pgpass /pgpass/.pgpass && chmod 0600 /pgpass/.pgpass
+              image: cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a
+              name: setup-pgpass
+              resources:
+                limits:
+                  cpu: 50m
+                  memory: 32Mi
+                requests:
+                  cpu: 10m
+                  memory: 16Mi
+              securityContext:
+                allowPrivilegeEscalation: false
+                capabilities:
+                  drop:
+                    - ALL
+                readOnlyRootFilesystem: true
+                runAsNonRoot: true
+              volumeMounts:
+                - mountPath: /secret
+                  name: pgpass-secret
+                  readOnly: true
+                - mountPath: /pgpass
+                  name: pgpass
           securityContext:
             runAsNonRoot: true
             seccompProfile:
@@ -1532,6 +1776,14 @@ children:
                     path: ca.crt
                 name: keycloak-ca
               name: keycloak-ca
+            - name: pgpass-secret
+              secret:
+                items:
+                  - key: .pgpass
+                    path: .pgpass
+                secretName: secure-pgpass
+            - emptyDir: {}
+              name: pgpass
             - emptyDir: {}
               name: registry-api-tmp
   - apiVersion: v1
@@ -1570,10 +1822,10 @@ status:
       status: "True"
       type: ConfigValid
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "ConfigMap prod-registry (volume registry-data-production) does not exist in this namespace; create it: the registry pod cannot start without it"
+      message: "Registry data is valid: source production has 1 server"
       observedGeneration: 1
-      reason: ConfigMapNotFound
-      status: "False"
+      reason: RegistryDataValid
+      status: "True"
       type: RegistryDataValid
   message: "Registry API deployment is not ready yet: Deployment secure-api has not been created yet"
   phase: Pending
@@ -1738,7 +1990,7 @@ children:
               env:
                 - name: PGPASSFILE
                   value: /home/appuser/.pgpass
-              image: ghcr.io/stacklok/thv-registry-api:v1.3.0
+              image: ghcr.io/stacklok/thv-registry-api:v1.5.3
               livenessProbe:
                 httpGet:
                   path: /health
@@ -1996,7 +2248,7 @@ children:
     kind: Deployment
     metadata:
       annotations:
-        toolhive.stacklok.io/podtemplatespec-hash: edc3b61ec7b675d04ee28c1c58ab6e00b4b8cb3ad02a03ab03ccc0a399d02af3
+        toolhive.stacklok.io/podtemplatespec-hash: 4f46d7385bea0bbb7b400e45f6a0ddaa0f20142203b9e322f253fdce2f40df58
       labels:
         app.kubernetes.io/component: registry-api
         app.kubernetes.io/managed-by: toolhive-operator
@@ -2012,7 +2264,7 @@ children:
       template:
         metadata:
           annotations:
-            toolhive.stacklok.dev/config-hash: 9627a2cb355bfa9d
+            toolhive.stacklok.dev/config-hash: 14054777bf279fc5
           labels:
             app.kubernetes.io/component: registry-api
             app.kubernetes.io/managed-by: toolhive-operator
@@ -2027,7 +2279,12 @@ children:
               env:
                 - name: THV_REGISTRY_LOG_LEVEL
                   value: debug
-              image: ghcr.io/stacklok/thv-registry-api:v1.3.0
+                - name: THV_REGISTRY_DATABASE_PASSWORD
+                  valueFrom:
+                    secretKeyRef:
+                      key: password
+                      name: registry-db
+              image: ghcr.io/stacklok/thv-registry-api:v1.5.3
               livenessProbe:
                 httpGet:
                   path: /health
