@@ -104,6 +104,7 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
           req.related?.[CHILD_TYPES.ConfigMap] ?? {},
         )
   const previous = isRecord(req.parent.status) ? req.parent.status['conditions'] : undefined
+  const hasChildren = Object.values(children).some((objs) => Object.keys(objs).length > 0)
   const { status, resyncAfterSeconds } = computeStatus(
     {
       name,
@@ -111,7 +112,7 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
       generation,
       previous,
       finalizing,
-      hasChildren: Object.values(children).some((objs) => Object.keys(objs).length > 0),
+      hasChildren,
       validation,
       deployment: observeDeployment(observed),
       data,
@@ -128,7 +129,9 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
 
   const response: SyncResponse = { status, children: desired }
   if (resyncAfterSeconds !== undefined) response.resyncAfterSeconds = resyncAfterSeconds
-  if (finalizing) response.finalized = true
+  // children first: Metacontroller deletes the observed children while we answer false, and stops
+  // managing them once its finalizer is gone (an early true leaves them to the garbage collector)
+  if (finalizing) response.finalized = !hasChildren
   const failures = status.conditions.filter((c) => c.status === 'False' && c.reason !== 'NotReady' && c.reason !== 'Terminating').map((c) => c.reason)
   return { response, outcome: { phase: status.phase, failures } }
 }

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import t, { type Test } from 'tap'
 import { buildApp } from '../src/app.js'
-import { MINIMAL_CONFIG, NOW, readText, request, settings } from './fixtures/helpers.js'
+import { MINIMAL_CONFIG, NOW, observedDeployment, readText, request, settings } from './fixtures/helpers.js'
 
 function build(t: Test, env: Record<string, string> = {}) {
   const lines: Record<string, unknown>[] = []
@@ -48,6 +48,11 @@ t.test('POST /finalize and POST /sync with finalizing: true both finalize', asyn
     t.equal(res.statusCode, 200)
     t.match(res.json(), { status: { phase: 'Terminating' }, finalized: true, children: [] })
   }
+  // children still observed: not finalized, so Metacontroller deletes them before it lets the registry go
+  const children = { 'Deployment.apps/v1': { 'reg-api': observedDeployment('reg-api', { readyReplicas: 1 }) } }
+  const res = await app.inject({ method: 'POST', url: '/finalize', payload: request({ configYAML: MINIMAL_CONFIG }, { finalizing: true, children }) })
+  t.equal(res.statusCode, 200)
+  t.match(res.json(), { status: { phase: 'Terminating' }, finalized: false, children: [] })
 })
 
 t.test('POST /customize lists related ConfigMaps', async (t) => {

@@ -17,12 +17,24 @@ t.test('phase Terminating when finalizing, whatever the spec holds', async (t) =
   for (const spec of [{ configYAML: MINIMAL_CONFIG }, { configYAML: 'not: [valid' }, undefined]) {
     const res = run(request(spec, { finalizing: true, children: deployments({ readyReplicas: 2 }) }))
     t.equal(res.status['phase'], 'Terminating')
-    t.equal(res.finalized, true, 'finalized: true lets Metacontroller remove its finalizer')
+    t.equal(res.finalized, false, 'children still observed: Metacontroller keeps its finalizer and deletes them')
     t.same(res.children, [], 'a finalize answer returns no children')
     t.equal(res.status['readyReplicas'], 2, 'readyReplicas in every phase')
     t.notOk('url' in res.status, 'no url unless Ready')
     t.notOk('resyncAfterSeconds' in res)
     t.match(cond(res, 'Ready'), { status: 'False', reason: 'Terminating' })
+  }
+})
+
+t.test('finalize says finalized only once no child is observed any more', async (t) => {
+  const cm = { 'ConfigMap.v1': { 'reg-registry-server-config': { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'reg-registry-server-config' } } } }
+  const left = run(request({ configYAML: MINIMAL_CONFIG }, { finalizing: true, children: cm }))
+  t.equal(left.finalized, false, 'one ConfigMap left: not finalized yet')
+  t.same(left.children, [], 'and it is not desired, so Metacontroller deletes it')
+  for (const children of [{}, { 'ConfigMap.v1': {}, 'Deployment.apps/v1': {} }]) {
+    const gone = run(request({ configYAML: MINIMAL_CONFIG }, { finalizing: true, children }))
+    t.equal(gone.finalized, true, 'nothing observed: Metacontroller may remove its finalizer')
+    t.equal(gone.status['phase'], 'Terminating')
   }
 })
 
