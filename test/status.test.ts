@@ -31,7 +31,8 @@ t.test('finalize says finalized only once no child is observed any more', async 
   const left = run(request({ configYAML: MINIMAL_CONFIG }, { finalizing: true, children: cm }))
   t.equal(left.finalized, false, 'one ConfigMap left: not finalized yet')
   t.same(left.children, [], 'and it is not desired, so Metacontroller deletes it')
-  for (const children of [{}, { 'ConfigMap.v1': {}, 'Deployment.apps/v1': {} }]) {
+  const none: Record<string, Record<string, never>>[] = [{}, { 'ConfigMap.v1': {}, 'Deployment.apps/v1': {} }]
+  for (const children of none) {
     const gone = run(request({ configYAML: MINIMAL_CONFIG }, { finalizing: true, children }))
     t.equal(gone.finalized, true, 'nothing observed: Metacontroller may remove its finalizer')
     t.equal(gone.status['phase'], 'Terminating')
