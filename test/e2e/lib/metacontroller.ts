@@ -160,7 +160,16 @@ export class Api {
     this.limiter = new TokenBucket(qps, burst)
   }
 
+  /** One request; a 429 with Retry-After is retried after that delay, up to 10 times, as client-go does. */
   async call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiResult> {
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.once(method, path, body, contentType)
+      if (r.status !== 429 || r.retryAfter === undefined || attempt >= 10) return { status: r.status, body: r.body }
+      await new Promise((res) => setTimeout(res, r.retryAfter! * 1000))
+    }
+  }
+
+  private async once(method: string, path: string, body: unknown, contentType: string): Promise<ApiResult & { retryAfter?: number }> {
     await this.limiter?.take()
     this.requests[method] = (this.requests[method] ?? 0) + 1
     const url = new URL(path, this.server)
@@ -189,7 +198,8 @@ export class Api {
             } catch {
               parsed = { message: text }
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed })
+            const after = Number(res.headers['retry-after'])
+            resolve({ status: res.statusCode ?? 0, body: parsed, ...(Number.isFinite(after) && res.headers['retry-after'] !== undefined ? { retryAfter: after } : {}) })
           })
         },
       )
