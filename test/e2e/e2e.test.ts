@@ -563,3 +563,41 @@ t.test('12. quantities written in another form converge: the hook writes what th
     t.equal((created['spec']['volumes'] as Obj[]).find((v) => v['name'] === `v${i}`)?.['emptyDir']['sizeLimit'], single, `${JSON.stringify(input)} alone`)
   })
 })
+
+t.test('13. a registry that stays Pending is synced again after resyncAfterSeconds, with no event, and not before', async (t) => {
+  // its pod can never be scheduled, so it stays Pending and nothing about it changes any more
+  const reg = exampleDocs('minimal.yaml').find((d) => d['kind'] === 'MCPRegistry') as Obj
+  reg['metadata'] = { name: 'unschedulable', namespace: NS }
+  reg['spec']['podTemplateSpec'] = { spec: { nodeSelector: { 'e2e.test/no-such-node': 'x' } } }
+  await kubectl(['apply', '-f', '-'], JSON.stringify(reg))
+  await until('its Deployment reports the unavailable replica', async () => {
+    const d = await cp.kubectl(['-n', NS, 'get', 'deployment', 'unschedulable-api', '-o', 'json'])
+    return d.code === 0 && (JSON.parse(d.stdout) as Obj)['status']?.['unavailableReplicas'] === 1 ? true : undefined
+  })
+  const pending = await until('Pending', async () => {
+    const r = await registry('unschedulable')
+    return r['status']?.['phase'] === 'Pending' ? r : undefined
+  })
+  t.equal(pending['status']['readyReplicas'], 0)
+  // the Deployment's last status update has been synced once nothing happens for 3 s
+  await until('the events settled', async () => {
+    const reads = parentReads('unschedulable')
+    await sleep(3000)
+    return parentReads('unschedulable') === reads ? true : undefined
+  })
+  const children = await versions('unschedulable')
+  const parentVersion = () => registry('unschedulable').then((r) => r['metadata']['resourceVersion'] as string)
+  const rv = await parentVersion()
+
+  // the next sync comes from the resync the last Pending answer asked for: no event is due
+  const first = parentReads('unschedulable')
+  await until('a resync', async () => (parentReads('unschedulable') > first ? true : undefined), (PENDING_RESYNC_SECONDS + 15) * 1000)
+  const resynced = parentReads('unschedulable')
+  t.equal(await parentVersion(), rv, 'nothing changed the registry in between (no status write either)')
+  t.same(await versions('unschedulable'), children, 'nor its children')
+  // and it asked for the next one PENDING_RESYNC_SECONDS later: nothing comes much sooner
+  await sleep((PENDING_RESYNC_SECONDS - 10) * 1000)
+  t.equal(parentReads('unschedulable'), resynced, `no sync in the ${PENDING_RESYNC_SECONDS - 10} s after it: a delayed resync, not a poll`)
+  await until('the next resync', async () => (parentReads('unschedulable') > resynced ? true : undefined), 30_000)
+  await kubectl(['-n', NS, 'delete', 'mcpregistry', 'unschedulable', '--timeout=60s'])
+})
