@@ -192,6 +192,7 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
           req.related?.[CHILD_TYPES.ConfigMap] ?? {},
         )
   const previous = isRecord(req.parent.status) ? req.parent.status['conditions'] : undefined
+  const hasChildren = anyObserved(children)
   const { status, resyncAfterSeconds } = computeStatus(
     {
       name,
@@ -199,7 +200,7 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
       generation,
       previous,
       finalizing,
-      hasChildren: anyObserved(children),
+      hasChildren,
       validation,
       deployment: observeDeployment(observed),
       data,
@@ -216,7 +217,9 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
 
   const response: SyncResponse = { status, children: desired }
   if (resyncAfterSeconds !== undefined) response.resyncAfterSeconds = resyncAfterSeconds
-  if (finalizing) response.finalized = true
+  // children first: Metacontroller deletes the observed children while we answer false, and stops
+  // managing them once its finalizer is gone (an early true leaves them to the garbage collector)
+  if (finalizing) response.finalized = !hasChildren
   const outcome: Outcome = { phase: status.phase }
   const failure = validationFailure(validation, finalizing)
   if (failure !== undefined) outcome.validationFailure = failure

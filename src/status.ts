@@ -125,12 +125,12 @@ export function computeStatus(input: StatusInput, resyncSeconds: number): Status
   } else {
     phase = 'Pending'
     readyReason = 'NotReady'
-    if (input.deployment === undefined) {
-      message = `Registry API deployment is not ready yet: Deployment ${api} has not been created yet`
-    } else if (input.data?.status === 'False') {
+    // one message from creation to Ready: a message that followed the Deployment's replica counts would
+    // change the status on every Deployment status update, and each change costs a status write and a sync
+    if (input.data?.status === 'False') {
       message = `Registry API deployment is not ready yet: ${input.data.message}`
     } else {
-      message = `Registry API deployment is not ready yet: 0 of ${input.deployment.replicas} replicas ready`
+      message = `Registry API deployment is not ready yet: Deployment ${api} has no ready replica`
     }
   }
 

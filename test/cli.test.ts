@@ -45,6 +45,8 @@ t.test('--observed and --finalizing', async (t) => {
   t.match(parse(cli(['render', '-f', file('examples/minimal.yaml'), '--observed', list]).stdout).status, { phase: 'Ready', readyReplicas: 1 }, 'kubectl get -o yaml output works as --observed')
   const fin = parse(cli(['render', '-f', file('examples/minimal.yaml'), '--finalizing']).stdout)
   t.match(fin, { finalized: true, children: [], status: { phase: 'Terminating' } })
+  const pending = parse(cli(['render', '-f', file('examples/minimal.yaml'), '--observed', observed, '--finalizing']).stdout)
+  t.match(pending, { finalized: false, children: [], status: { phase: 'Terminating' } }, 'children observed: not finalized yet')
 })
 
 t.test('a namespace-less registry renders in default; an invalid one shows Failed', async (t) => {

@@ -51,6 +51,11 @@ t.test('POST /finalize and POST /sync with finalizing: true both finalize', asyn
     t.equal(res.statusCode, 200)
     t.match(res.json(), { status: { phase: 'Terminating' }, finalized: true, children: [] })
   }
+  // children still observed: not finalized, so Metacontroller deletes them before it lets the registry go
+  const children = { 'Deployment.apps/v1': { 'reg-api': observedDeployment('reg-api', { readyReplicas: 1 }) } }
+  const res = await app.inject({ method: 'POST', url: '/finalize', payload: request({ configYAML: MINIMAL_CONFIG }, { finalizing: true, children }) })
+  t.equal(res.statusCode, 200)
+  t.match(res.json(), { status: { phase: 'Terminating' }, finalized: false, children: [] })
 })
 
 t.test('POST /customize lists related ConfigMaps', async (t) => {

@@ -39,7 +39,7 @@ t.test('its hooks point at the hook Service and at routes that answer', async (t
   }
 })
 
-t.test('the RBAC covers the parent, its status and finalizers, every child, escalate and bind', async (t) => {
+t.test('the RBAC covers Metacontroller\'s own types, the parent, its status and finalizers, every child, escalate and bind', async (t) => {
   const [role, binding] = docs('metacontroller/rbac.yaml') as [Obj, Obj]
   const allows = (group: string, resource: string, verb: string) =>
     (role['rules'] as Obj[]).some((r) => r['apiGroups'].includes(group) && r['resources'].includes(resource) && r['verbs'].includes(verb))
@@ -53,6 +53,9 @@ t.test('the RBAC covers the parent, its status and finalizers, every child, esca
   for (const verb of ['get', 'list', 'watch']) t.ok(allows('', 'namespaces', verb), `namespaces ${verb}: Metacontroller's informers read the registries' namespaces`)
   t.ok(allows('rbac.authorization.k8s.io', 'roles', 'escalate'), 'escalate: the registry Role grants what Metacontroller does not hold')
   t.ok(allows('rbac.authorization.k8s.io', 'roles', 'bind'), 'bind: the RoleBinding references that Role')
+  for (const resource of ['compositecontrollers', 'decoratorcontrollers', 'controllerrevisions']) {
+    for (const verb of ['get', 'list', 'watch']) t.ok(allows('metacontroller.k8s.io', resource, verb), `${resource} ${verb}: Metacontroller does not start without it`)
+  }
   t.same(binding['subjects'], [{ kind: 'ServiceAccount', name: 'metacontroller', namespace: 'metacontroller' }])
   t.equal(REGISTRY_API_RULES.length, 6)
 })

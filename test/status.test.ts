@@ -17,12 +17,25 @@ t.test('phase Terminating when finalizing, whatever the spec holds', async (t) =
   for (const spec of [{ configYAML: MINIMAL_CONFIG }, { configYAML: 'not: [valid' }, undefined]) {
     const res = run(request(spec, { finalizing: true, children: deployments({ readyReplicas: 2 }) }))
     t.equal(res.status['phase'], 'Terminating')
-    t.equal(res.finalized, true, 'finalized: true lets Metacontroller remove its finalizer')
+    t.equal(res.finalized, false, 'children still observed: Metacontroller keeps its finalizer and deletes them')
     t.same(res.children, [], 'a finalize answer returns no children')
     t.equal(res.status['readyReplicas'], 2, 'readyReplicas in every phase')
     t.notOk('url' in res.status, 'no url unless Ready')
     t.notOk('resyncAfterSeconds' in res)
     t.match(cond(res, 'Ready'), { status: 'False', reason: 'Terminating' })
+  }
+})
+
+t.test('finalize says finalized only once no child is observed any more', async (t) => {
+  const cm = { 'ConfigMap.v1': { 'reg-registry-server-config': { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'reg-registry-server-config' } } } }
+  const left = run(request({ configYAML: MINIMAL_CONFIG }, { finalizing: true, children: cm }))
+  t.equal(left.finalized, false, 'one ConfigMap left: not finalized yet')
+  t.same(left.children, [], 'and it is not desired, so Metacontroller deletes it')
+  const none: Record<string, Record<string, never>>[] = [{}, { 'ConfigMap.v1': {}, 'Deployment.apps/v1': {} }]
+  for (const children of none) {
+    const gone = run(request({ configYAML: MINIMAL_CONFIG }, { finalizing: true, children }))
+    t.equal(gone.finalized, true, 'nothing observed: Metacontroller may remove its finalizer')
+    t.equal(gone.status['phase'], 'Terminating')
   }
 })
 
@@ -71,13 +84,31 @@ t.test('phase Pending otherwise, with a resync backstop and the reason in the me
   const none = run(request({ configYAML: MINIMAL_CONFIG }))
   t.equal(none.status['phase'], 'Pending')
   t.equal(none.status['readyReplicas'], 0, '0 when no Deployment is observed')
-  t.match(none.status['message'], /Deployment reg-api has not been created yet/)
+  t.match(none.status['message'], /Deployment reg-api has no ready replica/)
   t.equal(none.resyncAfterSeconds, 30)
   t.match(cond(none, 'Ready'), { status: 'False', reason: 'NotReady' })
 
   const starting = run(request({ configYAML: MINIMAL_CONFIG }, { children: deployments({ replicas: 3 }) }))
-  t.match(starting.status['message'], /0 of 3 replicas ready/)
+  t.match(starting.status['message'], /Deployment reg-api has no ready replica/)
   t.notOk('url' in starting.status)
+})
+
+t.test('the Pending status does not change from creation until Ready: no status write per Deployment update', async (t) => {
+  // what Metacontroller observes for a new registry: no Deployment, one without status, then its rollout
+  const steps = [undefined, {}, { replicas: 1, updatedReplicas: 1, unavailableReplicas: 1 }, { observedGeneration: 1, replicas: 1, readyReplicas: 0 }]
+  let previous: unknown
+  const seen = new Set<string>()
+  for (const status of steps) {
+    const req = request({ configYAML: MINIMAL_CONFIG }, status === undefined ? {} : { children: deployments(status) })
+    if (previous !== undefined) req.parent.status = previous as Record<string, unknown>
+    const res = run(req)
+    t.equal(res.status['phase'], 'Pending')
+    seen.add(JSON.stringify(res.status))
+    previous = res.status
+  }
+  t.equal(seen.size, 1, 'byte-identical status at every step')
+  const ready = run(request({ configYAML: MINIMAL_CONFIG }, { children: deployments({ replicas: 1, readyReplicas: 1 }) }))
+  t.equal(ready.status['phase'], 'Ready', 'and it changes once, at Ready')
 })
 
 t.test('message explains a Pending phase by a missing data ConfigMap', async (t) => {
@@ -149,10 +180,10 @@ t.test('lastTransitionTime is kept when nothing flips, and set to now (whole sec
   t.equal(cond(run(req), 'Ready')?.['lastTransitionTime'], '2026-11-22T10:00:00Z', 'unreadable previous status: new conditions')
 })
 
-t.test('an observed Deployment without status counts 0 ready of 0', async (t) => {
+t.test('an observed Deployment without status has no ready replica', async (t) => {
   const req = request({ configYAML: MINIMAL_CONFIG }, { children: { 'Deployment.apps/v1': { 'reg-api': { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'reg-api' } } } } })
   const res = run(req)
-  t.match(res.status, { phase: 'Pending', readyReplicas: 0, message: /0 of 0 replicas ready/ })
+  t.match(res.status, { phase: 'Pending', readyReplicas: 0, message: /Deployment reg-api has no ready replica/ })
 })
 
 t.test('a parent without generation still gets conditions (observedGeneration 0)', async (t) => {

@@ -277,7 +277,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment mirror-api has not been created yet"
+      message: "Registry API deployment is not ready yet: Deployment mirror-api has no ready replica"
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -288,7 +288,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment mirror-api has not been created yet"
+  message: "Registry API deployment is not ready yet: Deployment mirror-api has no ready replica"
   phase: Pending
   readyReplicas: 0
 
@@ -575,7 +575,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment team-api has not been created yet"
+      message: "Registry API deployment is not ready yet: Deployment team-api has no ready replica"
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -592,7 +592,7 @@ status:
       reason: RegistryDataValid
       status: "True"
       type: RegistryDataValid
-  message: "Registry API deployment is not ready yet: Deployment team-api has not been created yet"
+  message: "Registry API deployment is not ready yet: Deployment team-api has no ready replica"
   phase: Pending
   readyReplicas: 0
 
@@ -884,7 +884,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment private-git-api has not been created yet"
+      message: "Registry API deployment is not ready yet: Deployment private-git-api has no ready replica"
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -895,7 +895,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment private-git-api has not been created yet"
+  message: "Registry API deployment is not ready yet: Deployment private-git-api has no ready replica"
   phase: Pending
   readyReplicas: 0
 
@@ -1197,7 +1197,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment private-image-api has not been created yet"
+      message: "Registry API deployment is not ready yet: Deployment private-image-api has no ready replica"
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -1208,7 +1208,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment private-image-api has not been created yet"
+  message: "Registry API deployment is not ready yet: Deployment private-image-api has no ready replica"
   phase: Pending
   readyReplicas: 0
 
@@ -1483,7 +1483,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment minimal-api has not been created yet"
+      message: "Registry API deployment is not ready yet: Deployment minimal-api has no ready replica"
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -1494,7 +1494,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment minimal-api has not been created yet"
+  message: "Registry API deployment is not ready yet: Deployment minimal-api has no ready replica"
   phase: Pending
   readyReplicas: 0
 
@@ -1810,7 +1810,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment secure-api has not been created yet"
+      message: "Registry API deployment is not ready yet: Deployment secure-api has no ready replica"
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -1827,7 +1827,7 @@ status:
       reason: RegistryDataValid
       status: "True"
       type: RegistryDataValid
-  message: "Registry API deployment is not ready yet: Deployment secure-api has not been created yet"
+  message: "Registry API deployment is not ready yet: Deployment secure-api has no ready replica"
   phase: Pending
   readyReplicas: 0
 
@@ -2104,7 +2104,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment with-pgpass-api has not been created yet"
+      message: "Registry API deployment is not ready yet: Deployment with-pgpass-api has no ready replica"
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -2115,7 +2115,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment with-pgpass-api has not been created yet"
+  message: "Registry API deployment is not ready yet: Deployment with-pgpass-api has no ready replica"
   phase: Pending
   readyReplicas: 0
 
@@ -2369,7 +2369,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment tuned-api has not been created yet"
+      message: "Registry API deployment is not ready yet: Deployment tuned-api has no ready replica"
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -2386,7 +2386,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment tuned-api has not been created yet"
+  message: "Registry API deployment is not ready yet: Deployment tuned-api has no ready replica"
   phase: Pending
   readyReplicas: 0
 

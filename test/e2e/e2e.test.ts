@@ -1,24 +1,35 @@
 /**
- * End-to-end: the CRD, the hook (the built dist/server.js) and the Metacontroller stand-in against a real
- * kube-apiserver, etcd, kube-controller-manager, kube-scheduler and kwok. Every assertion reads what the
- * API server stored. Run with `npm run test:e2e` (builds the binaries once; see test/e2e/README.md).
+ * End-to-end: the CRD, the hook (the built dist/server.js) and Metacontroller against a real
+ * kube-apiserver, etcd, kube-controller-manager, kube-scheduler and kwok. Metacontroller is the stand-in
+ * (lib/metacontroller.ts), or the real binary when E2E_METACONTROLLER_BIN names one; both run as the
+ * ServiceAccount metacontroller/metacontroller under metacontroller/rbac.yaml and read the CompositeController
+ * applied from metacontroller/compositecontroller.yaml. Every assertion reads what the API server stored, its
+ * audit log, or the hook's metrics, so the same scenarios hold in both modes. Run with `npm run test:e2e`
+ * (builds the binaries once; see test/e2e/README.md).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import t from 'tap'
 import { parseAllDocuments } from 'yaml'
 import { freePorts, startControlPlane, type ControlPlane } from './lib/controlplane.js'
 import { Api, MetacontrollerStandIn } from './lib/metacontroller.js'
+import { RealMetacontroller } from './lib/real-metacontroller.js'
 import { QUANTITY_ROWS } from '../fixtures/quantities.js'
+import { PENDING_RESYNC_SECONDS } from '../../src/constants.js'
 
 type Obj = Record<string, any>
 const repo = new URL('../../', import.meta.url)
 const path = (rel: string) => new URL(rel, repo).pathname
 const binDir = process.env['E2E_BIN_DIR'] ?? path('test/e2e/.bin')
 const workDir = process.env['E2E_WORK_DIR'] ?? path('test/e2e/.work/e2e')
-const INTERVAL_MS = 500
 const NS = 'toolhive-system'
+const SA_USER = 'system:serviceaccount:metacontroller:metacontroller'
+/** E2E_METACONTROLLER_BIN: run the real Metacontroller instead of the stand-in. */
+const realBin = process.env['E2E_METACONTROLLER_BIN']
+/** Client-side rate limit of either (--client-go-qps / --client-go-burst); Metacontroller's 5 / 10 by default. */
+const qps = process.env['E2E_METACONTROLLER_QPS'] ? Number(process.env['E2E_METACONTROLLER_QPS']) : undefined
+const burst = process.env['E2E_METACONTROLLER_BURST'] ? Number(process.env['E2E_METACONTROLLER_BURST']) : undefined
 const CHILD_KINDS = 'configmaps,serviceaccounts,roles,rolebindings,deployments,services,networkpolicies'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -39,10 +50,21 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
 }
 
+/** Metacontroller, whichever runs. */
+interface Controller {
+  start(): Promise<void>
+  stop(): Promise<void>
+  /** Sync errors so far for parents whose namespace/name starts with `prefix`. */
+  syncErrors(prefix: string): string[]
+  close(): Promise<void>
+}
+
 let cp: ControlPlane
 let hook: ChildProcess
-let standIn: MetacontrollerStandIn
-let api: Api
+let hookBase: string
+let controller: Controller
+let standIn: MetacontrollerStandIn | undefined
+let api: Api | undefined
 
 const kubectl = (args: string[], input?: string) => cp.kubectlOk(args, input === undefined ? {} : { input })
 const getJson = async (args: string[]): Promise<Obj> => JSON.parse(await kubectl([...args, '-o', 'json'])) as Obj
@@ -60,6 +82,41 @@ async function getChildren(name: string, ns = NS): Promise<Obj[]> {
 }
 const condition = (obj: Obj, type: string): Obj | undefined => (obj['status']?.['conditions'] ?? []).find((c: Obj) => c['type'] === type)
 
+/** The API server's audit events for requests Metacontroller made (the policy audits only its ServiceAccount). */
+function audit(): Obj[] {
+  return readFileSync(cp.auditLog as string, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Obj)
+    .filter((e) => e['user']?.['username'] === SA_USER)
+}
+const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete'])
+/** Metacontroller's writes (create, update, patch, delete) in a namespace so far. */
+const writesIn = (ns: string) => audit().filter((e) => WRITE_VERBS.has(e['verb']) && e['objectRef']?.['namespace'] === ns)
+/** Metacontroller's GETs of one registry: it reads the live parent at the end of every sync, before the status. */
+const parentReads = (name: string, ns = NS) =>
+  audit().filter((e) => e['verb'] === 'get' && e['objectRef']?.['resource'] === 'mcpregistries' && e['objectRef']?.['name'] === name && e['objectRef']?.['namespace'] === ns && !e['objectRef']?.['subresource']).length
+
+/** Changes an annotation of a registry (an update event, nothing else) and waits until Metacontroller has synced it. */
+let pokes = 0
+async function poke(name: string, ns = NS): Promise<void> {
+  const before = parentReads(name, ns)
+  await kubectl(['-n', ns, 'annotate', 'mcpregistry', name, `e2e.test/poke=${++pokes}`, '--overwrite'])
+  await until(`a sync of ${ns}/${name}`, async () => (parentReads(name, ns) > before ? true : undefined), 60_000)
+}
+
+/** The hook's count of answered sync calls (its Prometheus counter). */
+async function hookSyncCalls(): Promise<number> {
+  const text = await (await fetch(`${hookBase}/metrics`)).text()
+  return [...text.matchAll(/^mcpregistry_hook_requests_total\{route="\/sync",code="200"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0)
+}
+
+/** A measured figure: a tap comment, and a line on stdout that survives tap's reporter. */
+function report(line: string): void {
+  t.comment(line)
+  console.log(`# e2e: ${line}`)
+}
+
 /** Registries of an example file and its other documents. */
 function exampleDocs(file: string): Obj[] {
   return parseAllDocuments(readFileSync(path(`examples/${file}`), 'utf8')).map((d) => (d as { toJS(): Obj }).toJS()).filter(Boolean)
@@ -68,46 +125,84 @@ function exampleDocs(file: string): Obj[] {
 t.before(async () => {
   rmSync(workDir, { recursive: true, force: true })
   const started = Date.now()
-  cp = await startControlPlane({ binDir, workDir, log: (s) => t.comment(s) })
+  cp = await startControlPlane({ binDir, workDir, log: (s) => t.comment(s), auditPolicyFile: path('test/e2e/fixtures/audit-policy.yaml') })
   t.comment(`control plane up in ${Date.now() - started} ms`)
 
   await kubectl(['apply', '--server-side', '-f', path('manifests/crd.yaml')])
-  await kubectl(['wait', '--for=condition=Established', 'crd/mcpregistries.toolhive.stacklok.dev', '--timeout=60s'])
-  // Metacontroller's identity, bound to exactly the RBAC this repository ships
+  await kubectl(['apply', '--server-side', '-f', path('test/e2e/fixtures/metacontroller-crds-v1.yaml')])
+  await kubectl(['wait', '--for=condition=Established', 'crd/mcpregistries.toolhive.stacklok.dev', 'crd/compositecontrollers.metacontroller.k8s.io', '--timeout=60s'])
+  // Metacontroller's identity, bound to exactly the RBAC this repository ships, and its controller, unchanged
   await kubectl(['create', 'namespace', 'metacontroller'])
   await kubectl(['-n', 'metacontroller', 'create', 'serviceaccount', 'metacontroller'])
-  await kubectl(['apply', '-f', path('metacontroller/rbac.yaml')])
+  await kubectl(['apply', '-f', path('metacontroller/rbac.yaml'), '-f', path('metacontroller/compositecontroller.yaml')])
   await kubectl(['create', 'namespace', NS])
-  const token = await cp.tokenFor('metacontroller', 'metacontroller', { duration: '2h' })
 
   const [port] = await freePorts(1)
   hook = spawn(process.execPath, [path('dist/server.js')], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
-  const base = `http://127.0.0.1:${port}`
-  await until('the hook to answer /healthz', async () => ((await fetch(`${base}/healthz`)).ok ? true : undefined), 20_000)
+  hookBase = `http://127.0.0.1:${port}`
+  await until('the hook to answer /healthz', async () => ((await fetch(`${hookBase}/healthz`)).ok ? true : undefined), 20_000)
 
-  api = new Api(cp.server, token, readFileSync(cp.caFile, 'utf8'))
-  standIn = new MetacontrollerStandIn({
-    api,
-    controllerFile: path('metacontroller/compositecontroller.yaml'),
-    hookBaseUrl: base,
-    intervalMs: INTERVAL_MS,
-    log: (s) => t.comment(s),
-  })
-  await standIn.start()
+  if (realBin !== undefined) {
+    if (!existsSync(realBin)) throw new Error(`E2E_METACONTROLLER_BIN=${realBin} does not exist`)
+    const kubeconfig = cp.writeKubeconfig(`${workDir}/kubeconfig-metacontroller`, await cp.tokenFor('metacontroller', 'metacontroller', { duration: '4h' }))
+    const real = new RealMetacontroller({ bin: realBin, kubeconfig, hookBaseUrl: hookBase, logDir: `${workDir}/logs`, qps, burst, log: (s) => t.comment(s) })
+    controller = { start: () => real.start(), stop: () => real.stop(), syncErrors: (p) => real.syncErrors(p), close: () => real.close() }
+    t.comment(`Metacontroller: ${realBin} (log ${real.logFile})`)
+  } else {
+    const token = await cp.tokenFor('metacontroller', 'metacontroller', { duration: '4h' })
+    api = new Api(cp.server, token, readFileSync(cp.caFile, 'utf8'))
+    const s = new MetacontrollerStandIn({
+      api,
+      controllerFile: path('metacontroller/compositecontroller.yaml'),
+      hookBaseUrl: hookBase,
+      ...(qps === undefined ? {} : { qps }),
+      ...(burst === undefined ? {} : { burst }),
+      log: (m) => t.comment(m),
+    })
+    standIn = s
+    controller = {
+      start: () => s.start(),
+      stop: () => s.stop(),
+      syncErrors: (p) => s.errors.filter((e) => e.parent.startsWith(p)).map((e) => `${e.parent}: ${e.message}`),
+      close: async () => {
+        await s.stop()
+        api?.close()
+      },
+    }
+  }
+  await controller.start()
 })
 
 t.teardown(async () => {
-  await standIn?.stop()
-  api?.close()
+  await controller?.close()
   if (hook !== undefined && hook.exitCode === null) {
     hook.kill('SIGTERM')
     await once(hook, 'exit')
   }
   await cp?.stop()
   if (standIn?.errors.length) t.comment(`stand-in errors (last 5): ${JSON.stringify(standIn.errors.slice(-5))}`)
+})
+
+t.test('0. Metacontroller starts as its ServiceAccount: it reads its CompositeController and watches its types', async (t) => {
+  // the shipped RBAC allows what Metacontroller lists and watches at start-up; a missing rule stops it
+  const reads = audit().filter((e) => e['objectRef']?.['apiGroup'] === 'metacontroller.k8s.io')
+  for (const resource of ['compositecontrollers', 'decoratorcontrollers', 'controllerrevisions']) {
+    const mine = reads.filter((e) => e['objectRef']['resource'] === resource)
+    // a list, or a watch with sendInitialEvents (client-go's WatchList, which the real one uses)
+    t.ok(mine.some((e) => (e['verb'] === 'list' || e['verb'] === 'watch') && e['responseStatus']?.['code'] === 200), `${resource}: listed and watched`)
+  }
+  t.same(
+    audit().filter((e) => e['responseStatus']?.['code'] === 403).map((e) => `${e['verb']} ${e['requestURI']}`),
+    [],
+    'nothing it asked for was forbidden',
+  )
+  // and the hook is called through the CompositeController it read: a registry gets its finalizer
+  await kubectl(['apply', '-f', '-'], 'apiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPRegistry\nmetadata: {name: started, namespace: toolhive-system}\nspec: {configYAML: "x: 1"}\n')
+  await until('the finalizer', async () => (((await registry('started'))['metadata']['finalizers'] ?? []).includes('metacontroller.io/compositecontroller-mcpregistry-hook') ? true : undefined))
+  await kubectl(['-n', NS, 'delete', 'mcpreg', 'started', '--wait=true', '--timeout=60s'])
 })
 
 t.test('1. the CRD is accepted and Established; kubectl get mcpreg shows the printer columns', async (t) => {
@@ -195,8 +290,9 @@ t.test('4. an invalid edit leaves every child untouched and shows Failed; fixing
   t.match(condition(failed, 'ConfigValid'), { status: 'False', reason: 'InvalidConfigYAML' })
   t.match(condition(failed, 'Ready'), { status: 'False', reason: 'ValidationFailed' })
   t.equal(failed['status']['readyReplicas'], 1, 'the running registry still serves')
-  await sleep(INTERVAL_MS * 6)
-  t.same(await versions('team'), before, 'same uid and resourceVersion for every child after several syncs')
+  await poke('team')
+  await poke('team')
+  t.same(await versions('team'), before, 'same uid and resourceVersion for every child after two more syncs')
   const cm = await getJson(['-n', NS, 'get', 'configmap', 'team-registry-server-config'])
   t.equal(cm['data']['config.yaml'], good['spec']['configYAML'], 'the running config is not replaced by the bad one')
   await kubectl(['-n', NS, 'patch', 'mcpregistry', 'team', '--type=merge', '-p', JSON.stringify({ spec: { configYAML: good['spec']['configYAML'] } })])
@@ -214,42 +310,77 @@ t.test('5. kubectl scale deployment NAME-api --replicas=3 survives the following
     return r['status']?.['readyReplicas'] === 3 ? r['status'] : undefined
   })
   t.equal(status['phase'], 'Ready')
-  await sleep(INTERVAL_MS * 6)
+  await poke('mirror')
   const dep = await getJson(['-n', NS, 'get', 'deployment', 'mirror-api'])
   t.equal(dep['spec']['replicas'], 3, 'the hook does not own replicas')
 })
 
-t.test('6. converged means quiet: no child changes over several resync periods', async (t) => {
+t.test('6. converged means quiet: no hook call, no write while nothing changes; a sync then writes nothing', async (t) => {
   const names = examples.map((f) => (exampleDocs(f).find((d) => d['kind'] === 'MCPRegistry') as Obj)['metadata']['name'] as string)
   for (const n of names) await until(`${n} Ready`, async () => ((await registry(n))['status']?.['phase'] === 'Ready' ? true : undefined))
-  await sleep(INTERVAL_MS * 4)
+  // a Pending answer asked for a resync PENDING_RESYNC_SECONDS later (resyncAfterSeconds), which comes even
+  // when the registry is Ready by then; after that, and once the last events have settled, nothing is due
+  const readySince = Math.max(...(await Promise.all(names.map(async (n) => Date.parse(condition(await registry(n), 'Ready')?.['lastTransitionTime'])))))
+  const quietFrom = readySince + (PENDING_RESYNC_SECONDS + 2) * 1000
+  if (Date.now() < quietFrom) await sleep(quietFrom - Date.now())
+  await until('no sync for 3 s', async () => {
+    const calls = await hookSyncCalls()
+    await sleep(3000)
+    return (await hookSyncCalls()) === calls ? true : undefined
+  })
   const before: Record<string, Record<string, string>> = {}
-  for (const n of names) before[n] = await versions(n)
-  const writes = { ...standIn.writes }
-  const syncs = standIn.calls['sync'] as number
-  await sleep(INTERVAL_MS * 10)
+  const parents: Record<string, string> = {}
+  for (const n of names) {
+    before[n] = await versions(n)
+    parents[n] = (await registry(n))['metadata']['resourceVersion']
+  }
+  const writes = writesIn(NS).length
+  const childWrites = () => writesIn(NS).filter((e) => e['objectRef']['resource'] !== 'mcpregistries').length
+  const childWritesBefore = childWrites()
+  const calls = await hookSyncCalls()
+  await sleep(10_000)
+  // Metacontroller calls the hook on watch events, on resyncAfterSeconds (only while Pending) and on
+  // resyncPeriodSeconds (not set here; the informer resync is every 30 min): at rest, never
+  t.equal(await hookSyncCalls(), calls, 'no sync call over 10 s at rest: triggers are events, not a poll')
   for (const n of names) t.same(await versions(n), before[n], `${n}: no child's resourceVersion changed`)
-  t.same(standIn.writes, writes, 'no create, update, delete or status write')
-  t.ok((standIn.calls['sync'] as number) - syncs >= names.length * 3, 'while the hook was called on every resync (at least three times each)')
+  for (const n of names) t.equal((await registry(n))['metadata']['resourceVersion'], parents[n], `${n}: no status write`)
+  t.equal(writesIn(NS).length, writes, 'no create, update, patch or delete by Metacontroller')
+  // an event makes it sync each registry, and a converged registry's sync writes nothing
+  for (const n of names) await poke(n)
+  t.ok((await hookSyncCalls()) - calls >= names.length, 'one sync per changed registry')
+  for (const n of names) t.same(await versions(n), before[n], `${n}: still the same children after its sync`)
+  t.equal(childWrites(), childWritesBefore, 'no child write after the syncs either')
 })
 
-t.test('7. deleting an MCPRegistry goes through Terminating and removes it and all its children', async (t) => {
-  // a second finalizer held by the test keeps the object visible after the hook's finalize, so the
-  // Terminating status the stand-in wrote can be read from the API server
+t.test('7. deleting an MCPRegistry deletes its children first, while it is Terminating, then lets it go', async (t) => {
+  // a second finalizer held by the test keeps the object after Metacontroller is done with it: the children
+  // must be gone while the registry still exists, deleted by Metacontroller and not by the garbage collector
   await kubectl(['-n', NS, 'patch', 'mcpregistry', 'private-git', '--type=json', '-p', '[{"op":"add","path":"/metadata/finalizers/-","value":"e2e.test/hold"}]'])
+  t.equal((await getChildren('private-git')).length, 6)
   await kubectl(['-n', NS, 'delete', 'mcpregistry', 'private-git', '--wait=false'])
   const terminating = await until('Terminating', async () => {
     const r = await registry('private-git')
     return r['status']?.['phase'] === 'Terminating' ? r : undefined
   })
   t.match(condition(terminating, 'Ready'), { status: 'False', reason: 'Terminating' })
-  await until('the hook finalizer removed', async () => (((await registry('private-git'))['metadata']['finalizers'] ?? []).some((f: string) => f.startsWith('metacontroller.io/')) ? undefined : true))
-  await until('children deleted', async () => ((await getChildren('private-git')).length === 0 ? true : undefined))
+  await until('children deleted', async () => ((await getChildren('private-git')).length === 0 ? true : undefined), 60_000)
+  const held = await registry('private-git')
+  t.ok(held['metadata']['deletionTimestamp'], 'the registry is still there, Terminating, without its children')
+  const deleted = new Set(
+    writesIn(NS)
+      .filter((e) => e['verb'] === 'delete' && String(e['objectRef']['name']).startsWith('private-git-') && e['responseStatus']['code'] === 200)
+      .map((e) => `${e['objectRef']['resource']}/${e['objectRef']['name']}`),
+  )
+  t.equal(deleted.size, 6, `Metacontroller deleted each of the six children: ${[...deleted].join(', ')}`)
+  await until('the hook finalizer removed once no child is left', async () =>
+    ((await registry('private-git'))['metadata']['finalizers'] ?? []).some((f: string) => f.startsWith('metacontroller.io/')) ? undefined : true,
+  )
   await kubectl(['-n', NS, 'patch', 'mcpregistry', 'private-git', '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]'])
   await until('the registry gone', async () => ((await cp.kubectl(['-n', NS, 'get', 'mcpregistry', 'private-git'])).code !== 0 ? true : undefined))
 
-  // and without help: a plain delete removes the registry and, through the garbage collector, its children
-  await kubectl(['-n', NS, 'delete', 'mcpregistry', 'mirror', '--timeout=60s'])
+  // and a plain delete completes: kubectl waits for the registry to be gone, its children are gone too
+  const plain = await cp.kubectl(['-n', NS, 'delete', 'mcpregistry', 'mirror', '--timeout=60s'])
+  t.equal(plain.code, 0, `${plain.stdout}${plain.stderr}`)
   await until('mirror children gone', async () => ((await getChildren('mirror')).length === 0 ? true : undefined))
 })
 
@@ -259,6 +390,7 @@ t.test('8. fifty registries created at once all reach Ready', async (t) => {
   const docs = Array.from({ length: 50 }, (_, i) =>
     JSON.stringify({ apiVersion: 'toolhive.stacklok.dev/v1beta1', kind: 'MCPRegistry', metadata: { name: `load-${i}`, namespace: 'load' }, spec: { configYAML: config } }),
   )
+  const auditBefore = audit().length
   const started = Date.now()
   await kubectl(['apply', '-f', '-'], docs.join('\n---\n'))
   const ready = await until(
@@ -272,9 +404,37 @@ t.test('8. fifty registries created at once all reach Ready', async (t) => {
   )
   const seconds = (Date.now() - started) / 1000
   t.equal(ready, 50)
-  t.comment(`fifty registries Ready ${seconds.toFixed(1)} s after kubectl apply`)
-  console.log(`# e2e: fifty registries Ready in ${seconds.toFixed(1)} s`)
-  t.equal(standIn.errors.filter((e) => e.parent.startsWith('load/')).length, 0, 'no sync errors')
+  const mode = `${realBin === undefined ? 'stand-in' : 'Metacontroller'}, qps ${qps ?? 5} burst ${burst ?? 10}`
+  report(`fifty registries Ready ${seconds.toFixed(1)} s after kubectl apply (${mode})`)
+  t.same(controller.syncErrors('load/'), [], 'no sync errors')
+
+  // API requests per registry, create to converged: everything Metacontroller asked about a registry or its
+  // children (the audit log names them), once the fleet is quiet
+  await until('no sync for 3 s', async () => {
+    const calls = await hookSyncCalls()
+    await sleep(3000)
+    return (await hookSyncCalls()) === calls ? true : undefined
+  })
+  const events = audit().slice(auditBefore).filter((e) => e['objectRef']?.['namespace'] === 'load')
+  const perRegistry = new Map<string, number>()
+  const byKind: Record<string, number> = {}
+  let unattributed = 0
+  for (const e of events) {
+    const name = String(e['objectRef']['name'] ?? '')
+    const owner = /^(load-\d+)(-|$)/.exec(name)?.[1]
+    if (owner === undefined) {
+      unattributed++
+      continue
+    }
+    perRegistry.set(owner, (perRegistry.get(owner) ?? 0) + 1)
+    const what = `${e['verb']} ${e['objectRef']['resource']}${e['objectRef']['subresource'] ? `/${e['objectRef']['subresource']}` : ''}`
+    byKind[what] = (byKind[what] ?? 0) + 1
+  }
+  const counts = [...perRegistry.values()]
+  const mean = counts.reduce((a, b) => a + b, 0) / 50
+  report(`API requests per registry (${mode}): mean ${mean.toFixed(1)}, min ${Math.min(...counts)}, max ${Math.max(...counts)}; ${unattributed} without a name`)
+  report(`  per registry: ${Object.entries(byKind).sort().map(([k, v]) => `${k} ${(v / 50).toFixed(2)}`).join(', ')}`)
+  t.equal(perRegistry.size, 50, 'every registry was worked on')
 })
 
 t.test('9. the kustomize base installs, and hook and registry pods pass the restricted Pod Security Standard', async (t) => {
@@ -305,13 +465,13 @@ t.test('9. the kustomize base installs, and hook and registry pods pass the rest
 t.test('10. registries made by the ToolHive operator are taken over without recreating their children', async (t) => {
   // the operator's state: a registry with its finalizer and six children owned by it, without the
   // controller-uid label, with its own pod template (no hardening, another hash)
-  await standIn.stop()
+  await controller.stop()
   await kubectl(['create', 'namespace', 'legacy'])
   const reg = exampleDocs('minimal.yaml').find((d) => d['kind'] === 'MCPRegistry') as Obj
   reg['metadata'] = { name: 'old', namespace: 'legacy', finalizers: ['mcpregistry.toolhive.stacklok.dev/finalizer'] }
   await kubectl(['apply', '-f', '-'], JSON.stringify(reg))
   const parent = await registry('old', 'legacy')
-  const hookUrl = new URL('/sync', standIn.hookBase).toString()
+  const hookUrl = new URL('/sync', hookBase).toString()
   const rendered = (await (await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ parent, children: {} }) })).json()) as Obj
   const owner = { apiVersion: 'toolhive.stacklok.dev/v1beta1', kind: 'MCPRegistry', name: 'old', uid: parent['metadata']['uid'], controller: true, blockOwnerDeletion: true }
   for (const child of rendered['children'] as Obj[]) {
@@ -336,8 +496,7 @@ t.test('10. registries made by the ToolHive operator are taken over without recr
   script.stderr.on('data', (d) => (output += d))
   const [code] = (await once(script, 'exit')) as [number]
   t.equal(code, 0, output)
-  const errorsBefore = standIn.errors.length
-  await standIn.start()
+  await controller.start()
 
   const ready = await until('the taken-over registry Ready with the hook\'s pod template', async () => {
     const r = await registry('old', 'legacy')
@@ -351,7 +510,7 @@ t.test('10. registries made by the ToolHive operator are taken over without recr
   for (const [k, v] of Object.entries(before)) t.equal(after[k]?.split('@')[0], v.split('@')[0], `${k} kept its uid`)
   const d = await getJson(['-n', 'legacy', 'get', 'deployment', 'old-api'])
   t.not(d['spec']['template']['metadata']['annotations']['toolhive.stacklok.dev/config-hash'], '1a2b3c4d', 'updated in place to the hook\'s template')
-  t.equal(standIn.errors.slice(errorsBefore).filter((e) => e.parent.startsWith('legacy/')).length, 0, 'no sync errors')
+  t.same(controller.syncErrors('legacy/'), [], 'no sync errors')
 })
 
 t.test('11. registry data: a valid ConfigMap is counted, a missing one explains itself until it is created', async (t) => {
@@ -385,12 +544,13 @@ t.test('12. quantities written in another form converge: the hook writes what th
   await until('Ready', async () => ((await registry('odd-quantities'))['status']?.['phase'] === 'Ready' ? true : undefined))
   const stored = (await getJson(['-n', NS, 'get', 'deployment', 'odd-quantities-api']))['spec']['template']['spec']['containers'][0]['resources']
   t.same(stored, { requests: { cpu: '250m', memory: '1e9' }, limits: { cpu: '1500m', memory: '1536Mi' } }, 'as the API server stores them')
-  await sleep(INTERVAL_MS * 2)
   const before = await versions('odd-quantities')
-  const updates = standIn.writes['update']
-  await sleep(INTERVAL_MS * 6)
+  const updates = () => writesIn(NS).filter((e) => e['verb'] === 'update' && String(e['objectRef']['name']).startsWith('odd-quantities-')).length
+  const updated = updates()
+  await poke('odd-quantities')
+  await poke('odd-quantities')
   t.same(await versions('odd-quantities'), before, 'no child changes')
-  t.equal(standIn.writes['update'], updates, 'no update: the desired object equals the stored one')
+  t.equal(updates(), updated, 'no update: the desired object equals the stored one')
 
   // and every row of the hook's quantity table, read back from this API server
   const containers = QUANTITY_ROWS.map(([q], i) => ({ name: `c${i}`, image: 'x', resources: { limits: { cpu: q } } }))
@@ -402,4 +562,42 @@ t.test('12. quantities written in another form converge: the hook writes what th
     t.equal(created['spec']['containers'][i]['resources']['limits']['cpu'], inList, `${JSON.stringify(input)} in a ResourceList`)
     t.equal((created['spec']['volumes'] as Obj[]).find((v) => v['name'] === `v${i}`)?.['emptyDir']['sizeLimit'], single, `${JSON.stringify(input)} alone`)
   })
+})
+
+t.test('13. a registry that stays Pending is synced again after resyncAfterSeconds, with no event, and not before', async (t) => {
+  // its pod can never be scheduled, so it stays Pending and nothing about it changes any more
+  const reg = exampleDocs('minimal.yaml').find((d) => d['kind'] === 'MCPRegistry') as Obj
+  reg['metadata'] = { name: 'unschedulable', namespace: NS }
+  reg['spec']['podTemplateSpec'] = { spec: { nodeSelector: { 'e2e.test/no-such-node': 'x' } } }
+  await kubectl(['apply', '-f', '-'], JSON.stringify(reg))
+  await until('its Deployment reports the unavailable replica', async () => {
+    const d = await cp.kubectl(['-n', NS, 'get', 'deployment', 'unschedulable-api', '-o', 'json'])
+    return d.code === 0 && (JSON.parse(d.stdout) as Obj)['status']?.['unavailableReplicas'] === 1 ? true : undefined
+  })
+  const pending = await until('Pending', async () => {
+    const r = await registry('unschedulable')
+    return r['status']?.['phase'] === 'Pending' ? r : undefined
+  })
+  t.equal(pending['status']['readyReplicas'], 0)
+  // the Deployment's last status update has been synced once nothing happens for 3 s
+  await until('the events settled', async () => {
+    const reads = parentReads('unschedulable')
+    await sleep(3000)
+    return parentReads('unschedulable') === reads ? true : undefined
+  })
+  const children = await versions('unschedulable')
+  const parentVersion = () => registry('unschedulable').then((r) => r['metadata']['resourceVersion'] as string)
+  const rv = await parentVersion()
+
+  // the next sync comes from the resync the last Pending answer asked for: no event is due
+  const first = parentReads('unschedulable')
+  await until('a resync', async () => (parentReads('unschedulable') > first ? true : undefined), (PENDING_RESYNC_SECONDS + 15) * 1000)
+  const resynced = parentReads('unschedulable')
+  t.equal(await parentVersion(), rv, 'nothing changed the registry in between (no status write either)')
+  t.same(await versions('unschedulable'), children, 'nor its children')
+  // and it asked for the next one PENDING_RESYNC_SECONDS later: nothing comes much sooner
+  await sleep((PENDING_RESYNC_SECONDS - 10) * 1000)
+  t.equal(parentReads('unschedulable'), resynced, `no sync in the ${PENDING_RESYNC_SECONDS - 10} s after it: a delayed resync, not a poll`)
+  await until('the next resync', async () => (parentReads('unschedulable') > resynced ? true : undefined), 30_000)
+  await kubectl(['-n', NS, 'delete', 'mcpregistry', 'unschedulable', '--timeout=60s'])
 })

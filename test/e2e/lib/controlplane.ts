@@ -46,6 +46,8 @@ export interface ControlPlane {
   timings: Record<string, number>;
   /** Log file per component (etcd, kube-apiserver, ...). */
   logs: Record<string, string>;
+  /** The API server's audit log (one JSON event a line), when started with `auditPolicyFile`. */
+  auditLog?: string;
   /** Runs the built kubectl against this cluster; never throws on a non-zero exit. */
   kubectl(args: string[], opts?: KubectlOptions): Promise<KubectlResult>;
   /** Like kubectl() but throws (with stderr) on a non-zero exit; returns stdout. */
@@ -71,6 +73,8 @@ export interface StartOptions {
   kwokStagesDir?: string;
   /** Overall budget for each readiness wait, in ms (default 90000). */
   readyTimeoutMs?: number;
+  /** An audit policy: kube-apiserver then writes JSON audit events to `auditLog` (workDir/logs/audit.log). */
+  auditPolicyFile?: string;
 }
 
 const DEFAULT_STAGES_DIR = fileURLToPath(new URL('../kwok-stages/', import.meta.url));
@@ -416,6 +420,9 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
       '--endpoint-reconciler-type=none',
       '--allow-privileged=true',
       '--profiling=false',
+      ...(opts.auditPolicyFile === undefined
+        ? []
+        : [`--audit-policy-file=${path.resolve(opts.auditPolicyFile)}`, `--audit-log-path=${path.join(logDir, 'audit.log')}`, '--audit-log-format=json', '--audit-log-mode=blocking', '--audit-log-maxsize=0']),
     ]);
     await waitFor(
       'kube-apiserver ready',
@@ -554,6 +561,7 @@ export async function startControlPlane(opts: StartOptions): Promise<ControlPlan
       nodeName: NODE_NAME,
       timings,
       logs,
+      ...(opts.auditPolicyFile === undefined ? {} : { auditLog: path.join(logDir, 'audit.log') }),
       kubectl,
       kubectlOk,
       tokenFor,
