@@ -109,6 +109,13 @@ export const CONDITION_READY = 'Ready'
 export const CONDITION_POD_TEMPLATE = 'PodTemplateValid'
 export const CONDITION_CONFIG = 'ConfigValid'
 export const CONDITION_DATA = 'RegistryDataValid'
+export const CONDITION_POD_SECURITY = 'PodSecurity'
+
+/** Kubernetes' Pod Security Standards, tightest first. */
+export const POD_SECURITY_PROFILES = ['restricted', 'baseline', 'privileged'] as const
+export type PodSecurityProfile = (typeof POD_SECURITY_PROFILES)[number]
+/** An MCPRegistry annotation that asks for another profile, within what POD_SECURITY_MAX_PROFILE allows. */
+export const POD_SECURITY_ANNOTATION = 'mcpregistry-hook.toolhive.stacklok.dev/pod-security'
 /** Metacontroller re-syncs on child changes; this is only a backstop while Pending. */
 export const PENDING_RESYNC_SECONDS = 30
 

@@ -29,6 +29,7 @@ export interface Outcome {
 export function validationFailure(validation: Validation, finalizing: boolean): string | undefined {
   const first = validation.issues[0]
   if (finalizing || first === undefined) return undefined
+  if (validation.podSecurity?.issues.includes(first) === true) return 'PodSecurityViolation'
   if (validation.podTemplateIssues?.includes(first) === true) return 'InvalidPodTemplateSpec'
   if (validation.configIssues.includes(first)) return 'InvalidConfigYAML'
   return 'ValidationFailed'
@@ -176,7 +177,7 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
   const children: ObjectMap = req.children ?? {}
   const finalizing = req.finalizing === true
   const rawSpec = req.parent.spec
-  const validation = validate(name, rawSpec, settings)
+  const validation = validate(name, rawSpec, settings, req.parent.metadata.annotations)
   const parsed = validation.parsed
 
   // by metadata.name, not by key: v1 hooks key children by name, v2 hooks by namespace/name

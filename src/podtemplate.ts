@@ -26,16 +26,9 @@ import {
   TMP_VOLUME,
 } from './constants.js'
 import type { Container, ContainerPort, EnvVar, LocalObjectReference, PodSpec, PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
+import { HARDENED_CONTAINER, HARDENED_POD, hardenedContainerContext, hardenedPodContext } from './pod-security.js'
 import type { MCPRegistrySpec } from './schema/mcpregistry.js'
 
-/** Container securityContext of every container the hook adds. */
-const HARDENED_CONTAINER = {
-  runAsNonRoot: true,
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ['ALL'] },
-}
-const HARDENED_POD = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }
 
 /** Pull secrets: the spec's first, then the hook-wide defaults not already listed; empty names dropped. */
 export function pullSecrets(spec: MCPRegistrySpec, defaults: readonly string[]): LocalObjectReference[] {
@@ -142,7 +135,7 @@ function mergeBy<T>(user: readonly T[] | undefined, defaults: readonly T[] | und
 /** One container, user first: the default fills only what the user left empty (U§3.1). */
 function mergeContainer(user: Container, def: Container): Container {
   const out: Container = { ...user }
-  for (const f of ['image', 'command', 'args', 'workingDir', 'livenessProbe', 'readinessProbe', 'startupProbe', 'securityContext', 'imagePullPolicy'] as const) {
+  for (const f of ['image', 'command', 'args', 'workingDir', 'livenessProbe', 'readinessProbe', 'startupProbe', 'imagePullPolicy'] as const) {
     if (isEmpty(out[f]) && def[f] !== undefined) (out as unknown as Record<string, unknown>)[f] = def[f]
   }
   const r = user.resources
@@ -157,11 +150,16 @@ function mergeContainer(user: Container, def: Container): Container {
   return out
 }
 
-/** Containers by name: the user's in their order (each merged with its default), then the other defaults. */
+/**
+ * Containers by name: the user's in their order (each merged with its default), then the other defaults.
+ * Every one, sidecars and init containers included, gets the hardening under the user's own fields.
+ */
 function mergeContainers(user: readonly Container[] | undefined, defaults: readonly Container[] = []): Container[] {
   const out = (user ?? []).map((u) => {
     const d = defaults.find((x) => x.name === u.name)
-    return d ? mergeContainer(u, d) : u
+    const merged = d ? mergeContainer(u, d) : { ...u }
+    merged.securityContext = hardenedContainerContext(u.securityContext) as Container['securityContext']
+    return merged
   })
   for (const d of defaults) if (!out.some((u) => u.name === d.name)) out.push(d)
   return out
@@ -174,7 +172,7 @@ export function mergePodTemplate(user: PodTemplateSpec, defaults: BuiltPodTempla
   const spec: PodSpec = { ...u.spec, containers: mergeContainers(u.spec?.containers, d.containers) }
   if (isEmpty(spec.serviceAccountName)) spec.serviceAccountName = d.serviceAccountName
   if (isEmpty(spec.imagePullSecrets)) spec.imagePullSecrets = d.imagePullSecrets
-  spec.securityContext ??= d.securityContext
+  spec.securityContext = hardenedPodContext(u.spec?.securityContext) as PodSpec['securityContext']
   spec.initContainers = mergeContainers(u.spec?.initContainers, d.initContainers)
   spec.volumes = mergeBy<Volume>(u.spec?.volumes, d.volumes, (a, b) => a.name === b.name)
   return {

@@ -13,6 +13,8 @@ import {
   DEFAULT_REQUEST_TIMEOUT_SECONDS,
   DEFAULT_SHUTDOWN_DELAY_SECONDS,
   DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
+  POD_SECURITY_PROFILES,
+  type PodSecurityProfile,
   DEFAULT_PORT,
 } from './constants.js'
 import { isDnsSubdomain } from './dns.js'
@@ -43,6 +45,8 @@ export interface Settings {
   shutdown: { delaySeconds: number; timeoutSeconds: number }
   /** MAX_SPEC_DEPTH: how deep spec may nest before it is refused */
   maxSpecDepth: number
+  /** POD_SECURITY_PROFILE and POD_SECURITY_MAX_PROFILE: the profile registries run under, and the loosest an annotation may ask for */
+  podSecurity: { profile: PodSecurityProfile; maxProfile: PodSecurityProfile }
 }
 
 export class SettingsError extends Error {
@@ -113,6 +117,18 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     )
   }
   const maxSpecDepth = wholeNumber('MAX_SPEC_DEPTH', DEFAULT_MAX_SPEC_DEPTH, 16, 1000)
+  const profileOf = (name: string, fallback: PodSecurityProfile): PodSecurityProfile => {
+    const raw = (get(name) ?? fallback).toLowerCase()
+    if (!(POD_SECURITY_PROFILES as readonly string[]).includes(raw)) {
+      throw new SettingsError(`${name}=${JSON.stringify(raw)} is not valid: use one of ${POD_SECURITY_PROFILES.join(', ')}`)
+    }
+    return raw as PodSecurityProfile
+  }
+  const profile = profileOf('POD_SECURITY_PROFILE', 'restricted')
+  const maxProfile = profileOf('POD_SECURITY_MAX_PROFILE', profile)
+  if (POD_SECURITY_PROFILES.indexOf(maxProfile) < POD_SECURITY_PROFILES.indexOf(profile)) {
+    throw new SettingsError(`POD_SECURITY_MAX_PROFILE=${maxProfile} is not valid: it must be at least as loose as POD_SECURITY_PROFILE (${profile})`)
+  }
 
   return {
     image,
@@ -126,5 +142,6 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     requestTimeoutSeconds,
     shutdown: { delaySeconds, timeoutSeconds },
     maxSpecDepth,
+    podSecurity: { profile, maxProfile },
   }
 }

@@ -7,6 +7,7 @@ import {
   API_PORT,
   CONDITION_CONFIG,
   CONDITION_DATA,
+  CONDITION_POD_SECURITY,
   CONDITION_POD_TEMPLATE,
   CONDITION_READY,
   type Phase,
@@ -16,6 +17,9 @@ import { childNames, registryUrl } from './names.js'
 import type { DataCondition } from './registry-data.js'
 import type { Condition } from './schema/mcpregistry.js'
 import { summarise, type Validation } from './validate.js'
+
+/** The PodSecurity condition's reason when the pod meets its profile: which profile that is. */
+const PROFILE_REASONS = { restricted: 'Restricted', baseline: 'Baseline', privileged: 'Privileged' } as const
 
 export interface ObservedDeployment {
   readyReplicas: number
@@ -139,6 +143,11 @@ export function computeStatus(input: StatusInput, resyncSeconds: number): Status
   if (issues !== undefined) {
     if (issues.length === 0) set(CONDITION_POD_TEMPLATE, true, 'ValidPodTemplateSpec', 'PodTemplateSpec is valid')
     else set(CONDITION_POD_TEMPLATE, false, 'InvalidPodTemplateSpec', `Failed to parse PodTemplateSpec: ${summarise(issues)}. Deployment blocked until fixed.`)
+  }
+  if (validation.podSecurity !== undefined) {
+    const { profile, issues: broken } = validation.podSecurity
+    if (broken.length === 0) set(CONDITION_POD_SECURITY, true, PROFILE_REASONS[profile], `The pod meets the Pod Security Standard "${profile}"`)
+    else set(CONDITION_POD_SECURITY, false, 'PodSecurityViolation', `${summarise(broken)} (the pod must meet the Pod Security Standard "${profile}")`)
   }
   if (validation.configIssues.length > 0) {
     set(CONDITION_CONFIG, false, 'InvalidConfigYAML', summarise(validation.configIssues))

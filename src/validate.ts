@@ -11,6 +11,7 @@ import {
   CONTAINER_NAME,
   DEFAULT_IMAGE,
   DEFAULT_MAX_SPEC_DEPTH,
+  type PodSecurityProfile,
   MAX_NAME_LENGTH,
   PGPASS_APP_PATH,
   PGPASS_INIT_CONTAINER,
@@ -24,6 +25,7 @@ import { isDns1035Label, isDnsLabel } from './dns.js'
 import { isRecord, tooDeep } from './json.js'
 import { invalidQuantities } from './quantity.js'
 import type { PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
+import { podSecurityViolations, registryProfile, type PodSecuritySettings } from './pod-security.js'
 import { MCPRegistrySpec } from './schema/mcpregistry.js'
 
 /** One problem: where, what, and what to do. */
@@ -166,6 +168,8 @@ export interface Validation {
   parsed?: ParsedSpec
   /** The parsed config even when other parts of the spec are wrong, for the ConfigValid message. */
   config?: RegistryConfig
+  /** The Pod Security profile the registry runs under and what breaks it (PodSecurity=False); absent when the spec could not be read. */
+  podSecurity?: { profile: PodSecurityProfile; issues: Issue[] }
 }
 
 /** Quantities the API server would reject (it would refuse the Deployment, so say so here). */
@@ -193,12 +197,26 @@ export interface ValidationSettings {
   image: string
   /** How deep spec may nest (MAX_SPEC_DEPTH). */
   maxSpecDepth: number
+  /** The Pod Security Standard registries run under, and how far an annotation may relax it. */
+  podSecurity: PodSecuritySettings
 }
 
-const DEFAULT_VALIDATION: ValidationSettings = { image: DEFAULT_IMAGE, maxSpecDepth: DEFAULT_MAX_SPEC_DEPTH }
+const DEFAULT_VALIDATION: ValidationSettings = {
+  image: DEFAULT_IMAGE,
+  maxSpecDepth: DEFAULT_MAX_SPEC_DEPTH,
+  podSecurity: { profile: 'restricted', maxProfile: 'restricted' },
+}
 
-/** Validates the registry's name and spec. `spec` is `parent.spec` exactly as received. */
-export function validate(name: string, rawSpec: unknown, settings: ValidationSettings = DEFAULT_VALIDATION): Validation {
+/**
+ * Validates the registry's name and spec. `spec` is `parent.spec` exactly as received; `annotations` are the
+ * MCPRegistry's (one may choose its Pod Security profile).
+ */
+export function validate(
+  name: string,
+  rawSpec: unknown,
+  settings: ValidationSettings = DEFAULT_VALIDATION,
+  annotations: Readonly<Record<string, string>> = {},
+): Validation {
   const { image, maxSpecDepth: maxDepth } = settings
   const issues: Issue[] = []
   if (name.length > MAX_NAME_LENGTH || !isDns1035Label(name)) {
@@ -256,6 +274,11 @@ export function validate(name: string, rawSpec: unknown, settings: ValidationSet
   }
 
   issues.push(...quantityIssues({ volumes }, 'spec'))
+
+  // our own pod security policy: the profile's controls on what the user wrote (SPEC §4)
+  const chosen = registryProfile(annotations, settings.podSecurity)
+  const securityIssues = [...(chosen.problem ? [chosen.problem] : []), ...podSecurityViolations(volumes, podTemplate?.spec, chosen.profile)]
+  issues.push(...securityIssues)
 
   // reserved names (U§5.2)
   const reserved = new Map<string, string>([
@@ -342,7 +365,7 @@ export function validate(name: string, rawSpec: unknown, settings: ValidationSet
   const configCheck = checkConfigYAML(spec.configYAML, userMounts(spec, podTemplate).filter(isValidMount), rulesForImage(image), image)
   issues.push(...configCheck.issues)
 
-  const validation: Validation = { issues, configIssues: configCheck.issues }
+  const validation: Validation = { issues, configIssues: configCheck.issues, podSecurity: { profile: chosen.profile, issues: securityIssues } }
   if (podTemplateIssues !== undefined) validation.podTemplateIssues = podTemplateIssues
   if (configCheck.config !== undefined) validation.config = configCheck.config
   if (issues.length === 0) {

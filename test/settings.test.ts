@@ -15,6 +15,7 @@ t.test('defaults', async (t) => {
     requestTimeoutSeconds: 15,
     shutdown: { delaySeconds: 5, timeoutSeconds: 25 },
     maxSpecDepth: 64,
+    podSecurity: { profile: 'restricted', maxProfile: 'restricted' },
   })
   t.equal(loadSettings({ PORT: '  ', LOG_LEVEL: '' }).port, 8080, 'empty values take the default')
 })
@@ -34,6 +35,8 @@ t.test('every setting is read', async (t) => {
       SHUTDOWN_DELAY_SECONDS: '0',
       SHUTDOWN_TIMEOUT_SECONDS: '50',
       MAX_SPEC_DEPTH: '100',
+      POD_SECURITY_PROFILE: 'Baseline',
+      POD_SECURITY_MAX_PROFILE: 'privileged',
     }),
     {
       image: 'mirror.example.com/thv-registry-api:v1.5.1',
@@ -47,6 +50,7 @@ t.test('every setting is read', async (t) => {
       requestTimeoutSeconds: 30,
       shutdown: { delaySeconds: 0, timeoutSeconds: 50 },
       maxSpecDepth: 100,
+      podSecurity: { profile: 'baseline', maxProfile: 'privileged' },
     },
   )
 })
@@ -68,6 +72,8 @@ t.test('bad values stop start-up with a message naming the variable', async (t) 
     [{ SHUTDOWN_DELAY_SECONDS: '25' }, /^SHUTDOWN_DELAY_SECONDS=25 is not valid: it must be shorter than SHUTDOWN_TIMEOUT_SECONDS \(25\), which bounds the whole shutdown$/],
     [{ SHUTDOWN_TIMEOUT_SECONDS: '601' }, /^SHUTDOWN_TIMEOUT_SECONDS="601" is not valid/],
     [{ MAX_SPEC_DEPTH: '8' }, /^MAX_SPEC_DEPTH="8" is not valid: use a whole number from 16 to 1000$/],
+    [{ POD_SECURITY_PROFILE: 'strict' }, /^POD_SECURITY_PROFILE="strict" is not valid: use one of restricted, baseline, privileged$/],
+    [{ POD_SECURITY_PROFILE: 'baseline', POD_SECURITY_MAX_PROFILE: 'restricted' }, /^POD_SECURITY_MAX_PROFILE=restricted is not valid: it must be at least as loose as POD_SECURITY_PROFILE \(baseline\)$/],
     [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL="verbose" is not valid: use one of fatal, error, warn, info, debug, trace, silent$/],
   ]
   for (const [env, message] of cases) {

@@ -45,6 +45,7 @@ export const Parent = Type.Object(
       {
         name: Name,
         namespace: Namespace,
+        annotations: Type.Optional(Type.Record(Type.String(), Type.String())),
         generation: Type.Optional(Type.Integer()),
         uid: Type.Optional(Type.String()),
       },

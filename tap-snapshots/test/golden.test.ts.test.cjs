@@ -283,6 +283,12 @@ status:
       status: "False"
       type: Ready
     - lastTransitionTime: 2026-11-22T10:00:00Z
+      message: The pod meets the Pod Security Standard "restricted"
+      observedGeneration: 1
+      reason: Restricted
+      status: "True"
+      type: PodSecurity
+    - lastTransitionTime: 2026-11-22T10:00:00Z
       message: "configYAML is valid: 1 source, 1 registry"
       observedGeneration: 1
       reason: ConfigValid
@@ -580,6 +586,12 @@ status:
       reason: NotReady
       status: "False"
       type: Ready
+    - lastTransitionTime: 2026-11-22T10:00:00Z
+      message: The pod meets the Pod Security Standard "restricted"
+      observedGeneration: 1
+      reason: Restricted
+      status: "True"
+      type: PodSecurity
     - lastTransitionTime: 2026-11-22T10:00:00Z
       message: "configYAML is valid: 1 source, 1 registry"
       observedGeneration: 1
@@ -889,6 +901,12 @@ status:
       reason: NotReady
       status: "False"
       type: Ready
+    - lastTransitionTime: 2026-11-22T10:00:00Z
+      message: The pod meets the Pod Security Standard "restricted"
+      observedGeneration: 1
+      reason: Restricted
+      status: "True"
+      type: PodSecurity
     - lastTransitionTime: 2026-11-22T10:00:00Z
       message: "configYAML is valid: 1 source, 1 registry"
       observedGeneration: 1
@@ -1203,6 +1221,12 @@ status:
       status: "False"
       type: Ready
     - lastTransitionTime: 2026-11-22T10:00:00Z
+      message: The pod meets the Pod Security Standard "restricted"
+      observedGeneration: 1
+      reason: Restricted
+      status: "True"
+      type: PodSecurity
+    - lastTransitionTime: 2026-11-22T10:00:00Z
       message: "configYAML is valid: 1 source, 1 registry"
       observedGeneration: 1
       reason: ConfigValid
@@ -1488,6 +1512,12 @@ status:
       reason: NotReady
       status: "False"
       type: Ready
+    - lastTransitionTime: 2026-11-22T10:00:00Z
+      message: The pod meets the Pod Security Standard "restricted"
+      observedGeneration: 1
+      reason: Restricted
+      status: "True"
+      type: PodSecurity
     - lastTransitionTime: 2026-11-22T10:00:00Z
       message: "configYAML is valid: 1 source, 1 registry"
       observedGeneration: 1
@@ -1816,6 +1846,12 @@ status:
       status: "False"
       type: Ready
     - lastTransitionTime: 2026-11-22T10:00:00Z
+      message: The pod meets the Pod Security Standard "restricted"
+      observedGeneration: 1
+      reason: Restricted
+      status: "True"
+      type: PodSecurity
+    - lastTransitionTime: 2026-11-22T10:00:00Z
       message: "configYAML is valid: 1 source, 1 registry"
       observedGeneration: 1
       reason: ConfigValid
@@ -2110,6 +2146,12 @@ status:
       status: "False"
       type: Ready
     - lastTransitionTime: 2026-11-22T10:00:00Z
+      message: The pod meets the Pod Security Standard "restricted"
+      observedGeneration: 1
+      reason: Restricted
+      status: "True"
+      type: PodSecurity
+    - lastTransitionTime: 2026-11-22T10:00:00Z
       message: "configYAML is valid: 1 source, 1 registry"
       observedGeneration: 1
       reason: ConfigValid
@@ -2325,6 +2367,13 @@ children:
                 - --quiet
               image: docker.io/fluent/fluent-bit:3.2.2
               name: log-shipper
+              securityContext:
+                allowPrivilegeEscalation: false
+                capabilities:
+                  drop:
+                    - ALL
+                readOnlyRootFilesystem: true
+                runAsNonRoot: true
           imagePullSecrets:
             - name: org-default
           nodeSelector:
@@ -2380,6 +2429,12 @@ status:
       reason: ValidPodTemplateSpec
       status: "True"
       type: PodTemplateValid
+    - lastTransitionTime: 2026-11-22T10:00:00Z
+      message: The pod meets the Pod Security Standard "restricted"
+      observedGeneration: 1
+      reason: Restricted
+      status: "True"
+      type: PodSecurity
     - lastTransitionTime: 2026-11-22T10:00:00Z
       message: "configYAML is valid: 1 source, 1 registry"
       observedGeneration: 1
