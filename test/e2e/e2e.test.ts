@@ -516,21 +516,27 @@ t.test('10. registries made by the ToolHive operator are taken over without recr
 t.test('11. registry data: a valid ConfigMap is counted, a missing one explains itself until it is created', async (t) => {
   const team = await registry('team')
   t.match(condition(team, 'RegistryDataValid'), { status: 'True', reason: 'RegistryDataValid', message: 'Registry data is valid: source team has 2 servers' })
-  const secure = await registry('secure')
-  t.match(condition(secure, 'RegistryDataValid'), { status: 'False', reason: 'ConfigMapNotFound', message: /ConfigMap prod-registry/ })
-  const data = exampleDocs('configmap.yaml').find((d) => d['kind'] === 'ConfigMap') as Obj
-  await kubectl(['apply', '-f', '-'], JSON.stringify({ ...data, metadata: { name: 'prod-registry', namespace: NS } }))
+  t.match(condition(await registry('secure'), 'RegistryDataValid'), { status: 'True', message: 'Registry data is valid: source production has 1 server' })
+  const saved = exampleDocs('oauth.yaml').filter((d) => d['kind'] === 'ConfigMap')
+  await kubectl(['-n', NS, 'delete', 'configmap', 'prod-registry', 'keycloak-ca'])
+  const missing = await until('the missing registry data ConfigMap is reported', async () => {
+    const r = await registry('secure')
+    return condition(r, 'RegistryDataValid')?.['status'] === 'False' ? r : undefined
+  })
+  t.match(condition(missing, 'RegistryDataValid'), { reason: 'ConfigMapNotFound', message: /ConfigMap prod-registry/ })
+  const [data, ca] = saved as [Obj, Obj]
+  await kubectl(['apply', '-f', '-'], JSON.stringify(data))
   const keycloak = await until('the next problem: the CA ConfigMap', async () => {
     const r = await registry('secure')
     return condition(r, 'RegistryDataValid')?.['message']?.includes('keycloak-ca') ? r : undefined
   })
   t.match(condition(keycloak, 'RegistryDataValid'), { status: 'False', reason: 'ConfigMapNotFound' })
-  await kubectl(['-n', NS, 'create', 'configmap', 'keycloak-ca', '--from-literal=ca.crt=not-checked'])
+  await kubectl(['apply', '-f', '-'], JSON.stringify(ca))
   const valid = await until('RegistryDataValid', async () => {
     const r = await registry('secure')
     return condition(r, 'RegistryDataValid')?.['status'] === 'True' ? r : undefined
   })
-  t.match(condition(valid, 'RegistryDataValid'), { message: 'Registry data is valid: source production has 2 servers' })
+  t.match(condition(valid, 'RegistryDataValid'), { message: 'Registry data is valid: source production has 1 server' })
   t.equal(valid['status']['phase'], 'Ready')
 })
 
@@ -600,4 +606,36 @@ t.test('13. a registry that stays Pending is synced again after resyncAfterSecon
   t.equal(parentReads('unschedulable'), resynced, `no sync in the ${PENDING_RESYNC_SECONDS - 10} s after it: a delayed resync, not a poll`)
   await until('the next resync', async () => (parentReads('unschedulable') > resynced ? true : undefined), 30_000)
   await kubectl(['-n', NS, 'delete', 'mcpregistry', 'unschedulable', '--timeout=60s'])
+})
+
+t.test('14. a configYAML with an alias to an undefined anchor is Failed, and the registry is still deleted cleanly', async (t) => {
+  const configYAML = [
+    'sources:',
+    '  - name: k8s',
+    '    kubernetes: {}',
+    'registries:',
+    '  - name: default',
+    '    sources: [k8s]',
+    'database:',
+    '  host: postgres',
+    '  port: 5432',
+    '  user: db_app',
+    '  password: *nope',
+    '  database: registry',
+    'auth:',
+    '  mode: anonymous',
+    '',
+  ].join('\n')
+  const manifest = { apiVersion: 'toolhive.stacklok.dev/v1beta1', kind: 'MCPRegistry', metadata: { name: 'broken-alias', namespace: NS }, spec: { configYAML } }
+  await kubectl(['apply', '-f', '-'], JSON.stringify(manifest))
+  const failed = await until('Failed', async () => {
+    const r = await registry('broken-alias')
+    return r['status']?.['phase'] === 'Failed' ? r : undefined
+  })
+  t.match(condition(failed, 'ConfigValid'), { status: 'False', reason: 'InvalidConfigYAML', message: /nope/ })
+  t.match(failed['status']['message'], /^Spec validation failed: spec\.configYAML/)
+  t.equal((await getChildren('broken-alias')).length, 0, 'nothing was created')
+  const deleted = await cp.kubectl(['-n', NS, 'delete', 'mcpregistry', 'broken-alias', '--timeout=60s'])
+  t.equal(deleted.code, 0, `kubectl delete completes: ${deleted.stdout}${deleted.stderr}`)
+  t.not((await cp.kubectl(['-n', NS, 'get', 'mcpregistry', 'broken-alias'])).code, 0, 'the registry is gone')
 })
