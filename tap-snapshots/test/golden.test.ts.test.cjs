@@ -235,7 +235,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment mirror-api has not been created yet"
+      message: Registry API deployment is not ready yet
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -246,7 +246,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment mirror-api has not been created yet"
+  message: Registry API deployment is not ready yet
   phase: Pending
   readyReplicas: 0
 
@@ -491,7 +491,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment team-api has not been created yet"
+      message: Registry API deployment is not ready yet
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -508,7 +508,7 @@ status:
       reason: RegistryDataValid
       status: "True"
       type: RegistryDataValid
-  message: "Registry API deployment is not ready yet: Deployment team-api has not been created yet"
+  message: Registry API deployment is not ready yet
   phase: Pending
   readyReplicas: 0
 
@@ -758,7 +758,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment private-git-api has not been created yet"
+      message: Registry API deployment is not ready yet
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -769,7 +769,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment private-git-api has not been created yet"
+  message: Registry API deployment is not ready yet
   phase: Pending
   readyReplicas: 0
 
@@ -1029,7 +1029,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment private-image-api has not been created yet"
+      message: Registry API deployment is not ready yet
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -1040,7 +1040,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment private-image-api has not been created yet"
+  message: Registry API deployment is not ready yet
   phase: Pending
   readyReplicas: 0
 
@@ -1273,7 +1273,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment minimal-api has not been created yet"
+      message: Registry API deployment is not ready yet
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -1284,7 +1284,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment minimal-api has not been created yet"
+  message: Registry API deployment is not ready yet
   phase: Pending
   readyReplicas: 0
 
@@ -1558,7 +1558,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment secure-api has not been created yet"
+      message: "Registry API deployment is not ready yet: ConfigMap prod-registry (volume registry-data-production) does not exist in this namespace; create it: the registry pod cannot start without it"
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -1575,7 +1575,7 @@ status:
       reason: ConfigMapNotFound
       status: "False"
       type: RegistryDataValid
-  message: "Registry API deployment is not ready yet: Deployment secure-api has not been created yet"
+  message: "Registry API deployment is not ready yet: ConfigMap prod-registry (volume registry-data-production) does not exist in this namespace; create it: the registry pod cannot start without it"
   phase: Pending
   readyReplicas: 0
 
@@ -1852,7 +1852,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment with-pgpass-api has not been created yet"
+      message: Registry API deployment is not ready yet
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -1863,7 +1863,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment with-pgpass-api has not been created yet"
+  message: Registry API deployment is not ready yet
   phase: Pending
   readyReplicas: 0
 
@@ -2112,7 +2112,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment tuned-api has not been created yet"
+      message: Registry API deployment is not ready yet
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -2129,7 +2129,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment tuned-api has not been created yet"
+  message: Registry API deployment is not ready yet
   phase: Pending
   readyReplicas: 0
 
