@@ -80,6 +80,9 @@ function keyed(list: unknown[]): Map<string, unknown> {
 
 /** Every leaf path where `a` (operator) and `b` (hook) differ, with both values. */
 export function diff(a: unknown, b: unknown, path = ''): { path: string; operator: unknown; hook: unknown }[] {
+  // a map or list on one side only: compare with an empty one, so each field is named
+  if (isMap(a) && b === undefined) return diff(a, {}, path)
+  if (isMap(b) && a === undefined) return diff({}, b, path)
   if (isMap(a) && isMap(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()
     return keys.flatMap((k) => diff(a[k], b[k], `${path}${segment(k)}`))
@@ -95,6 +98,7 @@ export function diff(a: unknown, b: unknown, path = ''): { path: string; operato
 }
 
 function covers(pattern: string, path: string): boolean {
+  if (pattern === '-') return true
   const p = segments(pattern)
   const s = segments(path)
   if (p.length > s.length) return false
@@ -103,9 +107,13 @@ function covers(pattern: string, path: string): boolean {
 
 /** The first allowlist row that covers a difference, if any. */
 export function allowedBy(d: Difference, rows: AllowedDifference[]): AllowedDifference | undefined {
+  // `MCPRegistry` also covers `MCPRegistry (deleting)`
   const kind = d.object.split('/')[0] as string
   return rows.find(
-    (r) => (r.object === '*' || r.object === kind) && (r.registries === undefined || r.registries.includes(d.registry)) && covers(r.path, d.path),
+    (r) =>
+      (r.object === '*' || r.object === kind || kind.startsWith(`${r.object} (`)) &&
+      (r.registries === undefined || r.registries.includes(d.registry)) &&
+      covers(r.path, d.path),
   )
 }
 
@@ -140,9 +148,24 @@ export function normalise(obj: Obj, namespace: string): Obj {
   return swap(o) as Obj
 }
 
-/** A registry's status without the times (each side's own clock). */
-export function normaliseStatus(status: Obj | undefined, namespace: string): Obj {
-  const s = normalise({ kind: 'MCPRegistry', metadata: {}, status: status ?? {} }, namespace)['status'] as Obj
-  for (const c of (s['conditions'] ?? []) as Obj[]) delete c['lastTransitionTime']
-  return s
+/**
+ * A registry as compared: spec, finalizers and status, without the times (each side's own clock), and
+ * observedGeneration as `current` or `behind` the registry's generation (the two sides' generations differ
+ * whenever one side's controller rewrites the spec).
+ */
+export function normaliseRegistry(reg: Obj, namespace: string): Obj {
+  const generation = reg['metadata']?.['generation']
+  const o = normalise({ kind: 'MCPRegistry', metadata: { finalizers: reg['metadata']?.['finalizers'] }, spec: reg['spec'], status: reg['status'] ?? {} }, namespace)
+  const s = o['status'] as Obj
+  const gen = (x: Obj) => {
+    if (x['observedGeneration'] !== undefined) x['observedGeneration'] = x['observedGeneration'] === generation ? 'current' : 'behind'
+  }
+  gen(s)
+  for (const c of (s['conditions'] ?? []) as Obj[]) {
+    delete c['lastTransitionTime']
+    gen(c)
+  }
+  delete o['kind']
+  if (o['metadata']['finalizers'] === undefined) o['metadata'] = {}
+  return o
 }
