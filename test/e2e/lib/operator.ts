@@ -100,6 +100,23 @@ export function startOperator(cp: ControlPlane, opts: OperatorOptions): RunningO
     }
   }
   process.once('exit', onExit)
+  // and if this process dies without running its handlers (SIGKILL), a detached watchdog kills it by pid
+  const watchdog = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const [parent, child] = process.argv.slice(1).map(Number);
+       const alive = (p) => { try { process.kill(p, 0); return true } catch (e) { return e.code === 'EPERM' } };
+       const t = setInterval(() => {
+         if (!alive(child)) return clearInterval(t);
+         if (!alive(parent)) { clearInterval(t); try { process.kill(child, 'SIGKILL') } catch {} }
+       }, 1000);`,
+      String(process.pid),
+      String(pid),
+    ],
+    { detached: true, stdio: 'ignore' },
+  )
+  watchdog.unref()
   const running: RunningOperator = {
     pid,
     logFile,
