@@ -80,7 +80,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   const syncHandler = async (body: SyncRequest, log: FastifyInstance['log']): Promise<string> => {
     const started = performance.now()
     const { response, outcome } = sync(body, settings, now())
-    for (const reason of outcome.failures) metrics.observeFailure(reason)
+    if (outcome.validationFailure !== undefined) metrics.observeFailure(outcome.validationFailure)
     const meta = body.parent.metadata
     log.info(
       {

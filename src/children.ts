@@ -27,7 +27,7 @@ export interface Registry {
   parsed: ParsedSpec
 }
 
-export type ChildSettings = Pick<Settings, 'image' | 'defaultPullSecrets'>
+export type ChildSettings = Pick<Settings, 'image' | 'pgpassInitImage' | 'defaultPullSecrets'>
 
 /** Name, namespace and the common labels of a child. */
 function metadata(r: Registry, name: string): Meta {
@@ -94,6 +94,7 @@ export function deployment(r: Registry, settings: ChildSettings): Deployment {
     volumes: r.parsed.volumes,
     volumeMounts: r.parsed.volumeMounts,
     image: settings.image,
+    pgpassInitImage: settings.pgpassInitImage,
     serviceAccountName: names.rbac,
     configMapName: names.config,
     labels: labels(r.name, names.api),

@@ -40,7 +40,6 @@ export const API_RESOURCES = {
 export const PGPASS_SECRET_VOLUME = 'pgpass-secret'
 export const PGPASS_VOLUME = 'pgpass'
 export const PGPASS_INIT_CONTAINER = 'setup-pgpass'
-export const PGPASS_INIT_IMAGE = 'cgr.dev/chainguard/busybox:latest'
 export const PGPASS_FILE_NAME = '.pgpass'
 export const PGPASS_SECRET_MOUNT = '/secret'
 export const PGPASS_EMPTYDIR_MOUNT = '/pgpass'
@@ -113,6 +112,12 @@ export const PENDING_RESYNC_SECONDS = 30
 
 /** Default settings (README "Configuration"). */
 export const DEFAULT_IMAGE = 'ghcr.io/stacklok/thv-registry-api:v1.3.0'
+/**
+ * The pgpass init container's image: upstream's (Chainguard's busybox, non-root), pinned to the digest that
+ * `latest` had on 2026-06-28 instead of following `latest`, so a pod template never changes by itself.
+ */
+export const DEFAULT_PGPASS_INIT_IMAGE =
+  'cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a'
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local'
 export const DEFAULT_PORT = 8080
 export const DEFAULT_HOST = '0.0.0.0'

@@ -11,14 +11,27 @@ import { checkRegistryData, mountedConfigMaps, userVolumes } from './registry-da
 import type { CustomizeRequest, CustomizeResponse, KubeObject, ObjectMap, SyncRequest, SyncResponse } from './schema/hook.js'
 import type { Settings } from './settings.js'
 import { computeStatus, observeDeployment } from './status.js'
-import { userMounts, validate } from './validate.js'
+import { userMounts, validate, type Validation } from './validate.js'
 import type { Volume } from './k8s-types.js'
 
 /** What the edges (logs, metrics) learn about one call. */
 export interface Outcome {
   phase: Phase
-  /** Reasons of conditions that are False because of the user's input (for the metrics). */
-  failures: string[]
+  /**
+   * Why the spec was refused, once per sync (mcpregistry_hook_validation_failures_total): the reason of the
+   * condition that explains the first spec error. Absent for a valid spec and while finalizing; rollout and
+   * registry data problems are not spec errors and are not counted.
+   */
+  validationFailure?: string
+}
+
+/** The reason a refused spec is counted under (see Outcome.validationFailure). */
+export function validationFailure(validation: Validation, finalizing: boolean): string | undefined {
+  const first = validation.issues[0]
+  if (finalizing || first === undefined) return undefined
+  if (validation.podTemplateIssues?.includes(first) === true) return 'InvalidPodTemplateSpec'
+  if (validation.configIssues.includes(first)) return 'InvalidConfigYAML'
+  return 'ValidationFailed'
 }
 
 /** Metadata the API server sets; never part of what we apply. */
@@ -129,8 +142,10 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
   const response: SyncResponse = { status, children: desired }
   if (resyncAfterSeconds !== undefined) response.resyncAfterSeconds = resyncAfterSeconds
   if (finalizing) response.finalized = true
-  const failures = status.conditions.filter((c) => c.status === 'False' && c.reason !== 'NotReady' && c.reason !== 'Terminating').map((c) => c.reason)
-  return { response, outcome: { phase: status.phase, failures } }
+  const outcome: Outcome = { phase: status.phase }
+  const failure = validationFailure(validation, finalizing)
+  if (failure !== undefined) outcome.validationFailure = failure
+  return { response, outcome }
 }
 
 /** POST /customize: the ConfigMaps the spec's volumes mount, so that sync can check the registry data. */

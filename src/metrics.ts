@@ -33,7 +33,7 @@ export class Metrics {
     h.count++
   }
 
-  /** One False condition caused by the user's input, by reason. */
+  /** One sync that refused the spec, by the reason of its first error. */
   observeFailure(reason: string): void {
     this.failures.set(reason, (this.failures.get(reason) ?? 0) + 1)
   }
@@ -55,7 +55,7 @@ export class Metrics {
       lines.push(`mcpregistry_hook_request_duration_seconds_sum{route="${r}"} ${h.sum}`)
       lines.push(`mcpregistry_hook_request_duration_seconds_count{route="${r}"} ${h.count}`)
     }
-    lines.push('# HELP mcpregistry_hook_validation_failures_total Sync answers with a False condition caused by the MCPRegistry, by reason.')
+    lines.push('# HELP mcpregistry_hook_validation_failures_total Sync answers that refused the MCPRegistry spec (phase Failed), one per answer, by the reason of its first error.')
     lines.push('# TYPE mcpregistry_hook_validation_failures_total counter')
     for (const [reason, n] of [...this.failures].sort()) {
       lines.push(`mcpregistry_hook_validation_failures_total{reason="${label(reason)}"} ${n}`)

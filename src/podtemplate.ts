@@ -17,7 +17,6 @@ import {
   PGPASS_ENV,
   PGPASS_FILE_NAME,
   PGPASS_INIT_CONTAINER,
-  PGPASS_INIT_IMAGE,
   PGPASS_RESOURCES,
   PGPASS_SECRET_MOUNT,
   PGPASS_SECRET_VOLUME,
@@ -52,6 +51,8 @@ export interface PodTemplateInput {
   volumes: Volume[]
   volumeMounts: VolumeMount[]
   image: string
+  /** The setup-pgpass init container's image. */
+  pgpassInitImage: string
   serviceAccountName: string
   configMapName: string
   labels: Record<string, string>
@@ -89,7 +90,7 @@ export function defaultPodTemplate(input: PodTemplateInput): BuiltPodTemplate {
     ? [
         {
           name: PGPASS_INIT_CONTAINER,
-          image: PGPASS_INIT_IMAGE,
+          image: input.pgpassInitImage,
           command: [
             'sh',
             '-c',

@@ -121,20 +121,65 @@ function dataKeys(cm: KubeObject): Set<string> {
   return keys
 }
 
-/**
- * The RegistryDataValid condition, or undefined when the pod mounts no ConfigMap.
- * `related` is the request's `ConfigMap.v1` map (keyed by name: v1 hooks, namespaced parent).
- */
-export function checkRegistryData(
-  volumes: readonly Volume[],
-  mounts: readonly VolumeMount[],
-  config: RegistryConfig,
-  related: Record<string, KubeObject>,
-): DataCondition | undefined {
-  const mounted = mountedConfigMaps(volumes)
-  if (mounted.length === 0) return undefined
-  const byName = new Map(Object.values(related).map((cm) => [cm.metadata.name, cm]))
+/** `path` without trailing slashes (a loop, not a regular expression: paths are user input of any length). */
+function trimSlashes(path: string): string {
+  let end = path.length
+  while (end > 1 && path.charCodeAt(end - 1) === 47) end--
+  return path.slice(0, end)
+}
 
+/** The path of `file` relative to `mount`, or undefined when the mount does not hold it. */
+function pathInMount(file: string, mount: VolumeMount): string | undefined {
+  if (file === mount.mountPath) return mount.subPath ?? ''
+  const dir = trimSlashes(mount.mountPath)
+  return file.startsWith(`${dir}/`) ? file.slice(dir.length + 1) : undefined
+}
+
+/** A file's text as the kubelet writes it: `data` as is, `binaryData` decoded from base64. */
+function fileText(cm: KubeObject, key: string): string | undefined {
+  const data = cm['data']
+  if (isRecord(data) && typeof data[key] === 'string') return data[key]
+  const binary = cm['binaryData']
+  if (isRecord(binary) && typeof binary[key] === 'string') return Buffer.from(binary[key], 'base64').toString('utf8')
+  return undefined
+}
+
+/** Where a file source's document comes from: the mounted ConfigMap and key that project it to its path. */
+interface SourceFile {
+  mounted: MountedConfigMap
+  key: string
+  text: string
+}
+
+/**
+ * The ConfigMap key behind a file source's path: the longest mountPath that holds the file decides the
+ * volume; of that volume's ConfigMaps (a projected volume has several) the one that projects the file wins.
+ * Undefined when no mounted ConfigMap is behind the path (another volume type, or nothing mounted there).
+ */
+function sourceFile(
+  path: string,
+  mounts: readonly VolumeMount[],
+  mounted: readonly MountedConfigMap[],
+  byName: ReadonlyMap<string, KubeObject>,
+): SourceFile | { volume: string; configMaps: MountedConfigMap[] } | undefined {
+  const holding = mounts
+    .map((mount) => ({ mount, rel: pathInMount(path, mount) }))
+    .filter((m): m is { mount: VolumeMount; rel: string } => m.rel !== undefined)
+    .sort((a, b) => b.mount.mountPath.length - a.mount.mountPath.length)[0]
+  if (holding === undefined) return undefined
+  const volume = mounted.filter((m) => m.volume === holding.mount.name)
+  if (volume.length === 0) return undefined
+  for (const m of volume) {
+    const cm = byName.get(m.configMap)
+    const key = m.items === undefined ? holding.rel : m.items.find((it) => it.path === holding.rel)?.key
+    const text = cm === undefined || key === undefined ? undefined : fileText(cm, key)
+    if (key !== undefined && text !== undefined) return { mounted: m, key, text }
+  }
+  return { volume: holding.mount.name, configMaps: volume }
+}
+
+/** The first mounted ConfigMap that is missing, or misses a key it projects (optional ones may). */
+function missingConfigMap(mounted: readonly MountedConfigMap[], byName: ReadonlyMap<string, KubeObject>): DataCondition | undefined {
   for (const m of mounted) {
     const cm = byName.get(m.configMap)
     if (cm === undefined) {
@@ -155,47 +200,66 @@ export function checkRegistryData(
       }
     }
   }
+  return undefined
+}
+
+/** What the True condition says when no file source reads from a ConfigMap: which exist, which (optional) do not. */
+function mountedMessage(mounted: readonly MountedConfigMap[], byName: ReadonlyMap<string, KubeObject>): string {
+  const names = [...new Set(mounted.map((m) => m.configMap))]
+  const present = names.filter((n) => byName.has(n))
+  const absent = names.filter((n) => !byName.has(n))
+  const parts: string[] = []
+  if (present.length > 0) parts.push(`Mounted ConfigMaps exist: ${present.join(', ')}`)
+  if (absent.length > 0) parts.push(`optional ConfigMap${absent.length === 1 ? '' : 's'} ${absent.join(', ')} not present (the pod starts without ${absent.length === 1 ? 'it' : 'them'})`)
+  const text = parts.join('; ')
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+/**
+ * The RegistryDataValid condition, or undefined when the pod mounts no ConfigMap.
+ * `related` is the request's `ConfigMap.v1` map (keyed by name: v1 hooks, namespaced parent).
+ */
+export function checkRegistryData(
+  volumes: readonly Volume[],
+  mounts: readonly VolumeMount[],
+  config: RegistryConfig,
+  related: Record<string, KubeObject>,
+): DataCondition | undefined {
+  const mounted = mountedConfigMaps(volumes)
+  if (mounted.length === 0) return undefined
+  const byName = new Map(Object.values(related).map((cm) => [cm.metadata.name, cm]))
+  const missing = missingConfigMap(mounted, byName)
+  if (missing !== undefined) return missing
 
   const counts: string[] = []
   for (const src of config.fileSources) {
-    // the longest mountPath that holds the file decides which volume it comes from
-    const mount = [...mounts]
-      .filter((mt) => src.path === mt.mountPath || src.path.startsWith(`${mt.mountPath.replace(/\/+$/, '')}/`))
-      .sort((a, b) => b.mountPath.length - a.mountPath.length)[0]
-    const cmMount = mounted.find((m) => m.volume === mount?.name)
-    if (mount === undefined || cmMount === undefined) continue
-    const cm = byName.get(cmMount.configMap)
-    if (cm === undefined) continue
-    const rel = src.path === mount.mountPath ? (mount.subPath ?? '') : src.path.slice(mount.mountPath.replace(/\/+$/, '').length + 1)
-    const key = cmMount.items === undefined ? rel : cmMount.items.find((it) => it.path === rel)?.key
-    const data = cm['data']
-    const text = key === undefined || !isRecord(data) ? undefined : data[key]
-    if (typeof text !== 'string') {
+    const found = sourceFile(src.path, mounts, mounted, byName)
+    if (found === undefined) continue
+    if ('volume' in found) {
+      // every ConfigMap of the volume is optional and absent: nothing to read, the pod starts without it
+      if (found.configMaps.every((m) => m.optional && !byName.has(m.configMap))) continue
+      const names = found.configMaps.map((m) => m.configMap).join(', ')
       return {
         status: 'False',
         reason: 'KeyNotFound',
         message:
-          `source ${src.name} reads ${src.path}, but ConfigMap ${cmMount.configMap} (volume ${cmMount.volume}) projects no key to that file; ` +
+          `source ${src.name} reads ${src.path}, but no ConfigMap of volume ${found.volume} (${names}) projects a key to that file; ` +
           'fix file.path, the volume items or the ConfigMap',
       }
     }
-    const result = checkRegistryDocument(text)
+    const result = checkRegistryDocument(found.text)
     if ('problem' in result) {
       return {
         status: 'False',
         reason: 'InvalidRegistryData',
-        message: `ConfigMap ${cmMount.configMap} key ${key} (source ${src.name}) is not a registry document the server accepts: ${result.problem}`,
+        message: `ConfigMap ${found.mounted.configMap} key ${found.key} (source ${src.name}) is not a registry document the server accepts: ${result.problem}`,
       }
     }
     counts.push(`source ${src.name} has ${result.servers} server${result.servers === 1 ? '' : 's'}`)
   }
-  const names = [...new Set(mounted.map((m) => m.configMap))]
   return {
     status: 'True',
     reason: 'RegistryDataValid',
-    message:
-      counts.length > 0
-        ? `Registry data is valid: ${counts.join(', ')}`
-        : `Mounted ConfigMaps exist: ${names.join(', ')}`,
+    message: counts.length > 0 ? `Registry data is valid: ${counts.join(', ')}` : mountedMessage(mounted, byName),
   }
 }

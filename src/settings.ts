@@ -8,8 +8,10 @@ import {
   DEFAULT_HOST,
   DEFAULT_IMAGE,
   DEFAULT_LOG_LEVEL,
+  DEFAULT_PGPASS_INIT_IMAGE,
   DEFAULT_PORT,
 } from './constants.js'
+import { isDnsSubdomain } from './dns.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -17,6 +19,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number]
 export interface Settings {
   /** TOOLHIVE_REGISTRY_API_IMAGE */
   image: string
+  /** PGPASS_INIT_IMAGE */
+  pgpassInitImage: string
   /** TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS, comma-separated */
   defaultPullSecrets: string[]
   /** CLUSTER_DOMAIN */
@@ -35,7 +39,6 @@ export class SettingsError extends Error {
   override name = 'SettingsError'
 }
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 
 function integer(name: string, raw: string, min: number, max: number): number {
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN
@@ -45,6 +48,11 @@ function integer(name: string, raw: string, min: number, max: number): number {
   return n
 }
 
+function imageReference(name: string, raw: string): string {
+  if (/\s/.test(raw)) throw new SettingsError(`${name}=${JSON.stringify(raw)} is not valid: an image reference has no spaces`)
+  return raw
+}
+
 /** Reads and checks every setting; unset or empty variables take their default. */
 export function loadSettings(env: Record<string, string | undefined>): Settings {
   const get = (name: string): string | undefined => {
@@ -52,15 +60,13 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     return v === undefined || v === '' ? undefined : v
   }
 
-  const image = get('TOOLHIVE_REGISTRY_API_IMAGE') ?? DEFAULT_IMAGE
-  if (/\s/.test(image)) {
-    throw new SettingsError(`TOOLHIVE_REGISTRY_API_IMAGE=${JSON.stringify(image)} is not valid: an image reference has no spaces`)
-  }
+  const image = imageReference('TOOLHIVE_REGISTRY_API_IMAGE', get('TOOLHIVE_REGISTRY_API_IMAGE') ?? DEFAULT_IMAGE)
+  const pgpassInitImage = imageReference('PGPASS_INIT_IMAGE', get('PGPASS_INIT_IMAGE') ?? DEFAULT_PGPASS_INIT_IMAGE)
 
   const secretsRaw = get('TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS')
   const defaultPullSecrets: string[] = []
   for (const s of (secretsRaw ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '')) {
-    if (s.length > 253 || !DNS_SUBDOMAIN.test(s)) {
+    if (!isDnsSubdomain(s)) {
       throw new SettingsError(
         `TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: ${JSON.stringify(s)} is not a valid Secret name (lower-case DNS subdomain)`,
       )
@@ -69,7 +75,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   }
 
   const clusterDomain = get('CLUSTER_DOMAIN') ?? DEFAULT_CLUSTER_DOMAIN
-  if (!DNS_SUBDOMAIN.test(clusterDomain)) {
+  if (!isDnsSubdomain(clusterDomain)) {
     throw new SettingsError(`CLUSTER_DOMAIN=${JSON.stringify(clusterDomain)} is not valid: use a DNS domain such as cluster.local`)
   }
 
@@ -84,5 +90,5 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     throw new SettingsError(`LOG_LEVEL=${JSON.stringify(level)} is not valid: use one of ${LOG_LEVELS.join(', ')}`)
   }
 
-  return { image, defaultPullSecrets, clusterDomain, port, host, bodyLimit, logLevel: level as LogLevel }
+  return { image, pgpassInitImage, defaultPullSecrets, clusterDomain, port, host, bodyLimit, logLevel: level as LogLevel }
 }

@@ -18,6 +18,7 @@ import {
   TMP_VOLUME,
 } from './constants.js'
 import { checkConfigYAML, type RegistryConfig } from './config-yaml.js'
+import { isDns1035Label, isDnsLabel } from './dns.js'
 import { isRecord } from './json.js'
 import { invalidQuantities } from './quantity.js'
 import type { PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
@@ -39,9 +40,6 @@ export function summarise(issues: readonly Issue[]): string {
   const more = issues.length - 1
   return more === 0 ? describeIssue(first) : `${describeIssue(first)} (and ${more} more problem${more === 1 ? '' : 's'})`
 }
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
-const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
 
 const StringMapRuntime = Type.Record(Type.String(), Type.String())
 const NamedList = Type.Array(Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: true }))
@@ -190,7 +188,7 @@ export function userMounts(spec: MCPRegistrySpec, podTemplate: PodTemplateSpec |
 /** Validates the registry's name and spec. `spec` is `parent.spec` exactly as received. */
 export function validate(name: string, rawSpec: unknown): Validation {
   const issues: Issue[] = []
-  if (name.length > MAX_NAME_LENGTH || !DNS_1035.test(name)) {
+  if (name.length > MAX_NAME_LENGTH || !isDns1035Label(name)) {
     issues.push({
       field: 'metadata.name',
       message:
@@ -259,8 +257,11 @@ export function validate(name: string, rawSpec: unknown): Validation {
         issues.push({ field: `${base}[${i}].name`, message: `volume name '${name}' is reserved by the hook for ${use}; rename the volume` })
       } else if (seen.has(name)) {
         issues.push({ field: `${base}[${i}].name`, message: `volume name '${name}' is used twice; give each volume its own name` })
-      } else if (!DNS_LABEL.test(name)) {
-        issues.push({ field: `${base}[${i}].name`, message: `'${name}' is not a valid volume name (a DNS label: lower-case letters, digits, '-'); rename it` })
+      } else if (!isDnsLabel(name)) {
+        issues.push({
+          field: `${base}[${i}].name`,
+          message: `'${name}' is not a valid volume name (a DNS label: lower-case letters, digits and '-', at most 63 characters); rename it`,
+        })
       }
       seen.add(name)
     })

@@ -151,3 +151,28 @@ t.test('pruneForApply drops what the API server drops and keeps data', async (t)
     { e: { data: { k: '' }, labels: { l: '' } }, f: [{}, ''], h: {}, i: false, j: 0 },
   )
 })
+
+t.test('a registry-api container in podTemplateSpec without args gets the default args', async (t) => {
+  const c = render({ podTemplateSpec: { spec: { containers: [{ name: 'registry-api', image: 'mine:2' }] } } })
+  t.same(api(c).args, ['serve', '--config=/config/config.yaml'])
+  t.equal(api(c).image, 'mine:2')
+})
+
+t.test('volumeMounts merge by mountPath: two mounts of one volume both survive', async (t) => {
+  const c = render({
+    volumes: [{ name: 'data', configMap: { name: 'reg-data' } }],
+    volumeMounts: [{ name: 'data', mountPath: '/data/a', subPath: 'a.json' }],
+    podTemplateSpec: { spec: { containers: [{ name: 'registry-api', volumeMounts: [{ name: 'data', mountPath: '/data/b', subPath: 'b.json' }] }] } },
+  })
+  t.same(api(c).volumeMounts, [
+    { name: 'data', mountPath: '/data/b', subPath: 'b.json' },
+    { name: 'registry-server-config', mountPath: '/config', readOnly: true },
+    { name: 'data', mountPath: '/data/a', subPath: 'a.json' },
+    { name: 'registry-api-tmp', mountPath: '/tmp' },
+  ])
+})
+
+t.test('a podTemplateSpec that names no ServiceAccount keeps the registry\'s own', async (t) => {
+  const c = render({ podTemplateSpec: { spec: { priorityClassName: 'high' } } })
+  t.equal(podSpec(c).serviceAccountName, 'reg-registry-api')
+})

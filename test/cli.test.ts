@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { parse } from 'yaml'
-import { parseArgs, run } from '../src/cli.js'
+import { parseArgs, requestFor, run } from '../src/cli.js'
 import { sync } from '../src/hook.js'
 import { canonical } from '../src/json.js'
 import { exampleRequest, NOW, root, settings } from './fixtures/helpers.js'
@@ -86,4 +86,26 @@ t.test('usage errors exit 64 with the usage text', async (t) => {
 
 t.test('parseArgs', async (t) => {
   t.same(parseArgs(['render', '-f', 'a', '--observed', 'b', '--finalizing']), { file: 'a', observed: 'b', finalizing: true })
+})
+
+t.test('the CLI passes as related objects only the ConfigMaps the spec mounts', async (t) => {
+  const text = [
+    'apiVersion: toolhive.stacklok.dev/v1beta1',
+    'kind: MCPRegistry',
+    'metadata: {name: r, namespace: team}',
+    'spec:',
+    '  configYAML: "x"',
+    '  volumes: [{name: d, configMap: {name: mounted}}]',
+    '---',
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata: {name: mounted}',
+    '---',
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata: {name: unrelated}',
+  ].join('\n')
+  const req = requestFor({ registry: text, registryName: 'r.yaml' }, false)
+  t.same(req.related, { 'ConfigMap.v1': { mounted: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mounted' } } } })
+  t.same(req.parent.metadata, { generation: 1, name: 'r', namespace: 'team' })
 })

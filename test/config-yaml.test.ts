@@ -53,6 +53,7 @@ const rows: [string, string, RegExp][] = [
   ['no sources', `sources: []\nregistries: [{name: d, sources: [x]}]\n${DB}${ANON}`, /^spec\.configYAML line 1, sources: needs at least one source/],
   ['a source that is not a mapping', `sources: [x]\nregistries: [{name: d, sources: [x]}]\n${DB}${ANON}`, /line 1, sources\[0\]: must be a mapping with a name and one source type/],
   ['a bad source name', K8S.replace('name: k8s', 'name: K8S_1') + DB + ANON, /^spec\.configYAML line 2, sources\[0\]\.name: must be a DNS label/],
+  ['a source name of 64 characters', K8S.replace('name: k8s', `name: ${'s'.repeat(64)}`).replace('[k8s]', `[${'s'.repeat(64)}]`) + DB + ANON, /^spec\.configYAML line 2, sources\[0\]\.name: must be a DNS label \(lower-case letters, digits and "-", at most 63 characters\); rename the source$/],
   ['duplicate source names', `sources:\n  - {name: a, kubernetes: {}}\n  - {name: a, managed: {}}\nregistries: [{name: d, sources: [a]}]\n${DB}${ANON}`, /line 3, sources\[1\]\.name: source name "a" is used twice/],
   ['no source type', `sources:\n  - name: a\nregistries: [{name: d, sources: [a]}]\n${DB}${ANON}`, /line 2, sources\[0\]: has no source type; give exactly one of file, git, api, kubernetes, managed$/],
   ['two source types', `sources:\n  - {name: a, kubernetes: {}, managed: {}}\nregistries: [{name: d, sources: [a]}]\n${DB}${ANON}`, /sources\[0\]: has 2 source types \(kubernetes, managed\)/],

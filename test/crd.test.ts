@@ -11,8 +11,8 @@ import { renderCrdYaml } from '../src/crd-yaml.js'
 import { MCPRegistrySpec } from '../src/schema/mcpregistry.js'
 import { readText, root } from './fixtures/helpers.js'
 
-/** Upstream's reference files (the project's shared folder, beside the repository). */
-const upstreamDir = new URL(process.env['UPSTREAM_REFERENCE_DIR'] ?? '../shared/reference/upstream/', root)
+/** Upstream's CRD and examples, vendored (test/fixtures/upstream/README.md says from where). */
+const upstreamDir = new URL('test/fixtures/upstream/', root)
 type Schema = Record<string, any>
 
 t.test('manifests/crd.yaml is what `npm run gen:crd` writes from the TypeBox schema', async (t) => {

@@ -21,7 +21,27 @@ t.test('a valid spec gives the six upstream children, each with apiVersion, kind
   }
   const deployment = child(response.children, 'Deployment')
   t.notOk('replicas' in deployment['spec'], 'kubectl scale and HPAs own replicas')
-  t.notOk(serialise(response).includes('null'), 'no nulls: the API server drops them and Metacontroller would re-apply forever')
+  t.same(nullPaths(response), [], 'no nulls: the API server drops them and Metacontroller would re-apply forever')
+  t.same(nullPaths({ a: [1, { b: null }], c: null }), ['.a[1].b', '.c'], 'the walk finds nulls')
+})
+
+/** Where `v` holds null, before any serialisation (serialise() itself drops nulls, so it cannot be the check). */
+function nullPaths(v: unknown, at = ''): string[] {
+  if (v === null) return [at]
+  if (Array.isArray(v)) return v.flatMap((x, i) => nullPaths(x, `${at}[${i}]`))
+  if (typeof v === 'object') return Object.entries(v as object).flatMap(([k, x]) => nullPaths(x, `${at}.${k}`))
+  return []
+}
+
+t.test('the observed Deployment is the one named <name>-api, not the first Deployment in the request', async (t) => {
+  const children = {
+    'Deployment.apps/v1': {
+      'aaa-other': observedDeployment('aaa-other', { readyReplicas: 3, replicas: 3 }),
+      'reg-api': observedDeployment('reg-api', { readyReplicas: 0, replicas: 1 }),
+    },
+  }
+  const { response } = sync(request({ configYAML: MINIMAL_CONFIG }, { children }), S, NOW)
+  t.match(response.status, { phase: 'Pending', readyReplicas: 0 })
 })
 
 t.test('a missing child type in the request counts as empty', async (t) => {
@@ -77,6 +97,7 @@ t.test('nothing lost without last-applied: the observed object minus server-set 
   const obs = observedDeployment('reg-api', { readyReplicas: 1 })
   obs.metadata.annotations = { [LAST_APPLIED_ANNOTATION]: '{broken', 'team/owner': 'a' }
   obs.metadata['managedFields'] = []
+  obs.metadata['ownerReferences'] = [{ apiVersion: 'toolhive.stacklok.dev/v1beta1', kind: 'MCPRegistry', name: 'reg', uid: 'uid-1', controller: true }]
   const kept = asLastApplied('Deployment.apps/v1', obs)
   t.same(kept, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'reg-api', namespace: 'ns1', annotations: { 'team/owner': 'a' } }, spec: {} })
   const bare = { metadata: { name: 'x', annotations: { [LAST_APPLIED_ANNOTATION]: '[]' } } }

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import t, { type Test } from 'tap'
 import { buildApp } from '../src/app.js'
-import { MINIMAL_CONFIG, NOW, readText, request, settings } from './fixtures/helpers.js'
+import { MINIMAL_CONFIG, NOW, observedDeployment, readText, request, settings } from './fixtures/helpers.js'
 
 function build(t: Test, env: Record<string, string> = {}) {
   const lines: Record<string, unknown>[] = []
@@ -84,7 +84,28 @@ t.test('health, readiness and metrics', async (t) => {
   t.match(res.body, /mcpregistry_hook_request_duration_seconds_count\{route="\/sync"\} 3\n/)
   t.match(res.body, /mcpregistry_hook_request_duration_seconds_bucket\{route="\/sync",le="\+Inf"\} 3\n/)
   t.match(res.body, /mcpregistry_hook_validation_failures_total\{reason="InvalidConfigYAML"\} 1\n/)
-  t.match(res.body, /mcpregistry_hook_validation_failures_total\{reason="ValidationFailed"\} 1\n/)
+})
+
+t.test('validation failures count refused specs, once per sync, by the first error\'s reason', async (t) => {
+  const { app } = build(t)
+  const post = (payload: object) => app.inject({ method: 'POST', url: '/sync', payload })
+  const badTemplate = { podTemplateSpec: { spec: { containers: 'x' } } }
+  const failed = { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'timed out' }
+  const mountsData = { volumes: [{ name: 'd', configMap: { name: 'absent' } }], volumeMounts: [{ name: 'd', mountPath: '/d' }] }
+  await post(request({ configYAML: 'sources: [' }))
+  await post(request({ configYAML: 'sources: [', ...badTemplate }))
+  await post(request({ configYAML: MINIMAL_CONFIG, ...badTemplate }))
+  await post(request({ configYAML: MINIMAL_CONFIG, volumes: [{ name: 'Bad_Name', emptyDir: {} }] }))
+  await post(request({ configYAML: 'sources: [' }, { finalizing: true }))
+  await post(request({ configYAML: MINIMAL_CONFIG }))
+  await post(request({ configYAML: MINIMAL_CONFIG, ...mountsData }))
+  await post(request({ configYAML: MINIMAL_CONFIG }, { children: { 'Deployment.apps/v1': { 'reg-api': observedDeployment('reg-api', { conditions: [failed] }) } } }))
+  const body = (await app.inject('/metrics')).body
+  t.same(body.split('\n').filter((l) => l.startsWith('mcpregistry_hook_validation_failures_total')), [
+    'mcpregistry_hook_validation_failures_total{reason="InvalidConfigYAML"} 1',
+    'mcpregistry_hook_validation_failures_total{reason="InvalidPodTemplateSpec"} 2',
+    'mcpregistry_hook_validation_failures_total{reason="ValidationFailed"} 1',
+  ], 'not NotReady, Terminating, a rollout or registry data; a sync with two bad parts counts once')
 })
 
 t.test('bad input: 400 with a JSON body naming the problem', async (t) => {

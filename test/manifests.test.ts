@@ -50,6 +50,7 @@ t.test('the RBAC covers the parent, its status and finalizers, every child, esca
     const group = String(c['apiVersion']).includes('/') ? String(c['apiVersion']).split('/')[0] as string : ''
     for (const verb of ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']) t.ok(allows(group, c['resource'], verb), `${c['resource']} ${verb}`)
   }
+  for (const verb of ['get', 'list', 'watch']) t.ok(allows('', 'namespaces', verb), `namespaces ${verb}: Metacontroller's informers read the registries' namespaces`)
   t.ok(allows('rbac.authorization.k8s.io', 'roles', 'escalate'), 'escalate: the registry Role grants what Metacontroller does not hold')
   t.ok(allows('rbac.authorization.k8s.io', 'roles', 'bind'), 'bind: the RoleBinding references that Role')
   t.same(binding['subjects'], [{ kind: 'ServiceAccount', name: 'metacontroller', namespace: 'metacontroller' }])

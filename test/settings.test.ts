@@ -5,6 +5,7 @@ import { loadSettings } from '../src/settings.js'
 t.test('defaults', async (t) => {
   t.same(loadSettings({}), {
     image: 'ghcr.io/stacklok/thv-registry-api:v1.3.0',
+    pgpassInitImage: 'cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a',
     defaultPullSecrets: [],
     clusterDomain: 'cluster.local',
     port: 8080,
@@ -19,6 +20,7 @@ t.test('every setting is read', async (t) => {
   t.same(
     loadSettings({
       TOOLHIVE_REGISTRY_API_IMAGE: 'mirror.example.com/thv-registry-api:v1.5.1',
+      PGPASS_INIT_IMAGE: 'mirror.example.com/busybox:1.37',
       TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: ' a, b ,a,,c ',
       CLUSTER_DOMAIN: 'corp.internal',
       PORT: '9000',
@@ -28,6 +30,7 @@ t.test('every setting is read', async (t) => {
     }),
     {
       image: 'mirror.example.com/thv-registry-api:v1.5.1',
+      pgpassInitImage: 'mirror.example.com/busybox:1.37',
       defaultPullSecrets: ['a', 'b', 'c'],
       clusterDomain: 'corp.internal',
       port: 9000,
@@ -41,8 +44,10 @@ t.test('every setting is read', async (t) => {
 t.test('bad values stop start-up with a message naming the variable', async (t) => {
   const cases: [Record<string, string>, RegExp][] = [
     [{ TOOLHIVE_REGISTRY_API_IMAGE: 'a b' }, /^TOOLHIVE_REGISTRY_API_IMAGE="a b" is not valid: an image reference has no spaces$/],
+    [{ PGPASS_INIT_IMAGE: 'busybox latest' }, /^PGPASS_INIT_IMAGE="busybox latest" is not valid: an image reference has no spaces$/],
     [{ TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: 'ok,Not_OK' }, /^TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: "Not_OK" is not a valid Secret name/],
     [{ TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: 'a'.repeat(254) }, /^TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: "a+" is not a valid Secret name/],
+    [{ TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: 'a..b' }, /^TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: "a\.\.b" is not a valid Secret name/],
     [{ CLUSTER_DOMAIN: 'Cluster Local' }, /^CLUSTER_DOMAIN="Cluster Local" is not valid: use a DNS domain such as cluster\.local$/],
     [{ PORT: 'http' }, /^PORT="http" is not valid: use a whole number from 1 to 65535$/],
     [{ PORT: '70000' }, /^PORT="70000" is not valid/],

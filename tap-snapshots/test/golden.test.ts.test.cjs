@@ -1787,7 +1787,7 @@ children:
                 - sh
                 - -c
                 - cp /secret/.pgpass /pgpass/.pgpass && chmod 0600 /pgpass/.pgpass
-              image: cgr.dev/chainguard/busybox:latest
+              image: cgr.dev/chainguard/busybox@sha256:accc5c911abaf2f70487f93cad07b0891d502cbba7e79f96d1db9074ef40928a
               name: setup-pgpass
               resources:
                 limits:
