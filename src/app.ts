@@ -3,7 +3,9 @@
  * in hook.ts. Never listens by itself: server.ts does, and tests use `app.inject`.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
-import { customize, serialise, sync } from './hook.js'
+import { KEEP_ALIVE_TIMEOUT_SECONDS } from './constants.js'
+import { customize, serialise, sync, syncFallback } from './hook.js'
+import { BodyError, parseBody } from './json-body.js'
 import { Metrics } from './metrics.js'
 import { CustomizeRequest, SyncRequest } from './schema/hook.js'
 import type { Settings } from './settings.js'
@@ -14,6 +16,8 @@ export interface AppOptions {
   logger?: FastifyBaseLogger
   /** The clock, for condition transition times. */
   now?: () => Date
+  /** False while the process shuts down: /readyz answers 503. */
+  ready?: () => boolean
 }
 
 interface ValidationItem {
@@ -32,16 +36,33 @@ function fieldOf(item: ValidationItem): string {
 export function buildApp(opts: AppOptions): FastifyInstance {
   const { settings } = opts
   const now = opts.now ?? (() => new Date())
+  const ready = opts.ready ?? (() => true)
   const metrics = new Metrics()
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : {}),
     bodyLimit: settings.bodyLimit,
+    // a slow or stalled client is cut off: the whole request within REQUEST_TIMEOUT_SECONDS (checked every
+    // second, not Node's default 30 s), idle keep-alive connections after KEEP_ALIVE_TIMEOUT_SECONDS, and any
+    // socket silent for longer than that
+    requestTimeout: settings.requestTimeoutSeconds * 1000,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+    connectionTimeout: (KEEP_ALIVE_TIMEOUT_SECONDS + 5) * 1000,
+    http: { connectionsCheckingInterval: 1000 },
     // one line per hook call is written by the handlers below, with the parent's identity
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
   })
 
-  // Metacontroller always sends JSON; anything else is a client error, answered as 400 like the others.
+  // Metacontroller always sends JSON; anything else (text/plain included) is a client error, answered as 400.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseBody(body as string))
+    } catch (err) {
+      ;(err as FastifyError).statusCode = 400
+      done(err as FastifyError, undefined)
+    }
+  })
   app.addContentTypeParser('*', (_req, _payload, done) => {
     const err = new Error('Content-Type must be application/json') as FastifyError
     err.statusCode = 400
@@ -66,20 +87,48 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       const message = `Request body is larger than BODY_LIMIT (${settings.bodyLimit} bytes); raise BODY_LIMIT`
       return reply.code(413).send({ statusCode: 413, error: 'Payload Too Large', message, field: '(body)' })
     }
-    return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message, field: '(body)' })
+    const field = err instanceof BodyError ? err.field : '(body)'
+    return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message, field })
   })
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `No route ${req.method} ${req.url}` })
   })
 
+  // Node's requestTimeout stops counting once the headers are in, so a body that stalls or trickles would hold
+  // its connection (and a shutdown) forever: the body too must arrive within REQUEST_TIMEOUT_SECONDS.
+  const bodyTimeoutMs = settings.requestTimeoutSeconds * 1000
+  const bodyTimers = new WeakMap<object, NodeJS.Timeout>()
+  const bodyReceived = async (req: { raw: object }): Promise<void> => clearTimeout(bodyTimers.get(req.raw))
+  app.addHook('onRequest', async (req) => {
+    req.log.debug({ method: req.method, url: req.url }, 'request received')
+    if (req.method !== 'POST') return
+    const timer = setTimeout(() => {
+      req.log.warn({ method: req.method, url: req.url }, 'request body not received within REQUEST_TIMEOUT_SECONDS: closing the connection')
+      req.raw.destroy()
+    }, bodyTimeoutMs)
+    bodyTimers.set(req.raw, timer)
+  })
+  app.addHook('preValidation', bodyReceived)
+  app.addHook('onResponse', bodyReceived)
+
   app.addHook('onResponse', async (req, reply) => {
     metrics.observeRequest(req.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000)
   })
 
+  /** The core's answer; should the core fail, the fallback that still finalizes and loses nothing. */
+  const answer = (body: SyncRequest, log: FastifyInstance['log']): ReturnType<typeof sync> => {
+    try {
+      return sync(body, settings, now())
+    } catch (err) {
+      log.error({ err, namespace: body.parent.metadata.namespace, name: body.parent.metadata.name }, 'the hook failed on this request; answering the fallback')
+      return syncFallback(body, now())
+    }
+  }
+
   const syncHandler = async (body: SyncRequest, log: FastifyInstance['log']): Promise<string> => {
     const started = performance.now()
-    const { response, outcome } = sync(body, settings, now())
+    const { response, outcome } = answer(body, log)
     if (outcome.validationFailure !== undefined) metrics.observeFailure(outcome.validationFailure)
     const meta = body.parent.metadata
     log.info(
@@ -112,7 +161,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   })
 
   app.get('/healthz', async () => ({ status: 'ok' }))
-  app.get('/readyz', async () => ({ status: 'ready' }))
+  app.get('/readyz', async (_req, reply) => (ready() ? { status: 'ready' } : reply.code(503).send({ status: 'draining' })))
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()))
 
   return app

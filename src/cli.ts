@@ -91,7 +91,7 @@ export function requestFor(
   const wanted = new Set(rules.flatMap((r) => r.names))
   const relatedConfigMaps = Object.fromEntries(Object.entries(related[CHILD_TYPES.ConfigMap] ?? {}).filter(([n]) => wanted.has(n)))
   return {
-    parent: { ...parent, metadata: { generation: 1, ...meta, name: meta['name'], namespace } },
+    parent: { ...parent, metadata: { generation: 1, ...meta, name: meta['name'], namespace } } as SyncRequest['parent'],
     children: observed,
     related: { [CHILD_TYPES.ConfigMap]: relatedConfigMaps },
     finalizing,

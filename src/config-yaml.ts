@@ -3,6 +3,7 @@
  * `ConfigValid=False` with the line at fault instead of a pod that crash-loops while the resource says
  * `Pending` (SPEC §4). Pure.
  */
+import { relativeTo, trimTrailingSlashes } from './paths.js'
 import { LineCounter, parseDocument } from 'yaml'
 import { CONFIG_MOUNT_PATH } from './constants.js'
 import { isRecord } from './json.js'
@@ -42,8 +43,7 @@ function pathText(path: Path): string {
 /** Is `file` under the mountPath of one of the user's mounts? (A subPath mount is a file itself.) */
 function mountedBy(file: string, mounts: readonly VolumeMount[]): boolean {
   return mounts.some((m) => {
-    const base = m.mountPath.replace(/\/+$/, '')
-    return file === base || file.startsWith(`${base}/`)
+    return file === trimTrailingSlashes(m.mountPath) || relativeTo(file, m.mountPath) !== undefined
   })
 }
 

@@ -124,3 +124,15 @@ export const DEFAULT_HOST = '0.0.0.0'
 /** Metacontroller posts every child whole, managedFields and last-applied annotations included. */
 export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024
 export const DEFAULT_LOG_LEVEL = 'info'
+/** A whole hook request must arrive within this (Metacontroller's own hook timeout is 10 s). */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 15
+/** After SIGTERM, /readyz answers 503 this long while every route keeps serving; then the port closes. */
+export const DEFAULT_SHUTDOWN_DELAY_SECONDS = 5
+/** The whole shutdown, delay included, ends within this: below the pod's 30 s terminationGracePeriodSeconds. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 25
+/** Longer than Go's http.Transport idle timeout (90 s), so Metacontroller closes an idle connection first. */
+export const KEEP_ALIVE_TIMEOUT_SECONDS = 95
+/** How deep spec may nest (Kubernetes objects need about 15 levels); deeper is a validation error. */
+export const DEFAULT_MAX_SPEC_DEPTH = 64
+/** No child the hook renders nests deeper than this (spec depth plus the Deployment's own levels). */
+export const MAX_CHILD_DEPTH = 1024

@@ -3,14 +3,14 @@
  * status out (SPEC §2, §3, §4). The only input besides the request and the settings is the clock, used for
  * a condition's lastTransitionTime when that condition is new or flips.
  */
-import { CHILD_TYPES, LAST_APPLIED_ANNOTATION, PENDING_RESYNC_SECONDS, type Phase } from './constants.js'
+import { CHILD_TYPES, CONDITION_READY, LAST_APPLIED_ANNOTATION, MAX_CHILD_DEPTH, PENDING_RESYNC_SECONDS, type Phase } from './constants.js'
 import { desiredChildren } from './children.js'
-import { canonical, isRecord } from './json.js'
+import { canonical, isRecord, tooDeep } from './json.js'
 import { childNames } from './names.js'
 import { checkRegistryData, mountedConfigMaps, userVolumes } from './registry-data.js'
 import type { CustomizeRequest, CustomizeResponse, KubeObject, ObjectMap, SyncRequest, SyncResponse } from './schema/hook.js'
 import type { Settings } from './settings.js'
-import { computeStatus, observeDeployment } from './status.js'
+import { computeStatus, observeDeployment, timestamp } from './status.js'
 import { userMounts, validate, type Validation } from './validate.js'
 import type { Volume } from './k8s-types.js'
 
@@ -53,20 +53,68 @@ function typeOf(typeKey: string): { apiVersion: string; kind: string } {
   return { kind: typeKey.slice(0, dot), apiVersion: typeKey.slice(dot + 1) }
 }
 
-/**
- * An observed child as we last applied it: Metacontroller's last-applied annotation when it is there and
- * parses, else the observed object without server-set fields and status.
- */
-export function asLastApplied(typeKey: string, obj: KubeObject): Record<string, unknown> {
-  const raw = obj.metadata.annotations?.[LAST_APPLIED_ANNOTATION]
-  if (raw !== undefined) {
-    try {
-      const parsed: unknown = JSON.parse(raw)
-      if (isRecord(parsed) && isRecord(parsed['metadata'])) return parsed
-    } catch {
-      // fall through to the observed object
-    }
+/** The registry whose observed children are being kept. */
+export interface Owner {
+  name: string
+  namespace: string
+}
+
+/** The one name the hook gives a child of each type it declares (U§2). */
+function ownName(typeKey: string, registry: string): string | undefined {
+  const names = childNames(registry)
+  const byType: Record<string, string> = {
+    [CHILD_TYPES.ConfigMap]: names.config,
+    [CHILD_TYPES.ServiceAccount]: names.rbac,
+    [CHILD_TYPES.Role]: names.rbac,
+    [CHILD_TYPES.RoleBinding]: names.rbac,
+    [CHILD_TYPES.Deployment]: names.api,
+    [CHILD_TYPES.Service]: names.api,
+    [CHILD_TYPES.NetworkPolicy]: names.api,
   }
+  return byType[typeKey]
+}
+
+/**
+ * Whether an observed object is one the hook could have made: a declared child type, the name the hook
+ * gives that type, the registry's namespace, and no deeper than any child the hook renders.
+ */
+function isOwnChild(typeKey: string, obj: KubeObject, owner: Owner): boolean {
+  const meta = obj.metadata
+  return (
+    ownName(typeKey, owner.name) === meta.name &&
+    (meta.namespace ?? owner.namespace) === owner.namespace &&
+    tooDeep(obj, MAX_CHILD_DEPTH, '') === undefined
+  )
+}
+
+/** The last-applied annotation, when it parses and describes this very object (type, name, namespace). */
+function trustedLastApplied(typeKey: string, obj: KubeObject, owner: Owner): Record<string, unknown> | undefined {
+  const raw = obj.metadata.annotations?.[LAST_APPLIED_ANNOTATION]
+  if (raw === undefined) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(raw)
+  } catch {
+    return undefined
+  }
+  if (!isRecord(parsed) || !isRecord(parsed['metadata']) || tooDeep(parsed, MAX_CHILD_DEPTH, '') !== undefined) return undefined
+  const { kind, apiVersion } = typeOf(typeKey)
+  const meta = parsed['metadata']
+  const same =
+    parsed['kind'] === kind &&
+    parsed['apiVersion'] === apiVersion &&
+    meta['name'] === obj.metadata.name &&
+    (meta['namespace'] ?? owner.namespace) === owner.namespace
+  return same ? parsed : undefined
+}
+
+/**
+ * An observed child as we last applied it: Metacontroller's last-applied annotation when it is there,
+ * parses and describes this object, else the observed object without server-set fields and status.
+ */
+export function asLastApplied(typeKey: string, obj: KubeObject, owner: Owner): Record<string, unknown> {
+  const trusted = trustedLastApplied(typeKey, obj, owner)
+  if (trusted !== undefined) return trusted
   const copy = structuredClone(obj) as Record<string, unknown> & { metadata: Record<string, unknown> }
   delete copy['status']
   for (const f of SERVER_FIELDS) delete copy.metadata[f]
@@ -75,23 +123,50 @@ export function asLastApplied(typeKey: string, obj: KubeObject): Record<string, 
     delete annotations[LAST_APPLIED_ANNOTATION]
     if (Object.keys(annotations).length === 0) delete copy.metadata['annotations']
   }
-  return { ...typeOf(typeKey), ...copy }
+  return { ...copy, ...typeOf(typeKey) }
 }
 
-/** Every observed child kept as last applied, in a stable order: child types as declared, then by name. */
-export function keepObserved(children: ObjectMap): Record<string, unknown>[] {
-  const known: string[] = Object.values(CHILD_TYPES)
-  const keys = Object.keys(children).sort((a, b) => {
-    const ia = known.indexOf(a)
-    const ib = known.indexOf(b)
-    return (ia < 0 ? known.length : ia) - (ib < 0 ? known.length : ib) || a.localeCompare(b)
-  })
+/**
+ * Every observed child the hook could have made, kept as last applied, in a stable order: child types as
+ * declared, then by name. Anything else Metacontroller reports (another type, name or namespace, forged or
+ * adopted) is left out, so a forged object is never sent back to be applied.
+ */
+export function keepObserved(children: ObjectMap, owner: Owner): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = []
-  for (const key of keys) {
-    const objs = children[key] as Record<string, KubeObject>
-    for (const name of Object.keys(objs).sort()) out.push(asLastApplied(key, objs[name] as KubeObject))
+  for (const typeKey of Object.values(CHILD_TYPES)) {
+    const objs = children[typeKey] ?? {}
+    const own = Object.values(objs).filter((obj) => isOwnChild(typeKey, obj, owner))
+    for (const obj of own.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) out.push(asLastApplied(typeKey, obj, owner))
   }
   return out
+}
+
+/** Whether Metacontroller reports any child at all. */
+function anyObserved(children: ObjectMap): boolean {
+  return Object.values(children).some((objs) => Object.keys(objs).length > 0)
+}
+
+/**
+ * The answer when the core itself failed on a request (a bug, never expected): a finalize still finalizes,
+ * and a sync keeps what the hook could have made, so the registry is neither stuck nor lost.
+ */
+export function syncFallback(req: SyncRequest, now: Date): { response: SyncResponse; outcome: Outcome } {
+  const finalizing = req.finalizing === true
+  const children = req.children ?? {}
+  const phase: Phase = finalizing ? 'Terminating' : 'Failed'
+  const message = finalizing
+    ? 'MCPRegistry is being deleted; its children are removed with it'
+    : 'The hook could not process this MCPRegistry (see the hook logs); the running registry is kept as it was'
+  const status = {
+    phase,
+    message,
+    readyReplicas: 0,
+    conditions: [{ type: CONDITION_READY, status: 'False', lastTransitionTime: timestamp(now), reason: finalizing ? 'Terminating' : 'ValidationFailed', message }],
+  }
+  const { name, namespace } = req.parent.metadata
+  const response: SyncResponse = { status, children: finalizing ? [] : keepObserved(children, { name, namespace }) }
+  if (finalizing) response.finalized = !anyObserved(children)
+  return { response, outcome: { phase } }
 }
 
 /** POST /sync and /finalize. */
@@ -101,7 +176,7 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
   const children: ObjectMap = req.children ?? {}
   const finalizing = req.finalizing === true
   const rawSpec = req.parent.spec
-  const validation = validate(name, rawSpec)
+  const validation = validate(name, rawSpec, settings.maxSpecDepth)
   const parsed = validation.parsed
 
   // by metadata.name, not by key: v1 hooks key children by name, v2 hooks by namespace/name
@@ -124,7 +199,7 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
       generation,
       previous,
       finalizing,
-      hasChildren: Object.values(children).some((objs) => Object.keys(objs).length > 0),
+      hasChildren: anyObserved(children),
       validation,
       deployment: observeDeployment(observed),
       data,
@@ -136,7 +211,7 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
 
   let desired: Record<string, unknown>[]
   if (finalizing) desired = []
-  else if (parsed === undefined) desired = keepObserved(children)
+  else if (parsed === undefined) desired = keepObserved(children, { name, namespace })
   else desired = desiredChildren({ name, namespace, parsed }, settings) as unknown as Record<string, unknown>[]
 
   const response: SyncResponse = { status, children: desired }
@@ -149,7 +224,7 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
 }
 
 /** POST /customize: the ConfigMaps the spec's volumes mount, so that sync can check the registry data. */
-export function customize(req: CustomizeRequest): CustomizeResponse {
+export function customize(req: { parent: Pick<CustomizeRequest['parent'], 'metadata' | 'spec'> }): CustomizeResponse {
   const spec = isRecord(req.parent.spec) ? req.parent.spec : {}
   const template = isRecord(spec['podTemplateSpec']) ? spec['podTemplateSpec'] : {}
   const templateSpec = isRecord(template['spec']) ? template['spec'] : {}

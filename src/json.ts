@@ -57,3 +57,20 @@ export function pruneForApply<T>(value: T, parentKey = ''): T {
   }
   return value
 }
+
+/**
+ * The path of the first value nested deeper than `max` levels below `value` (`base` names `value`), or
+ * undefined. Iterative, so any depth is measured without recursion; the recursive helpers above are only
+ * ever given values that passed this check.
+ */
+export function tooDeep(value: unknown, max: number, base: string): string | undefined {
+  const stack: { v: unknown; depth: number; path: string }[] = [{ v: value, depth: 0, path: base }]
+  while (stack.length > 0) {
+    const { v, depth, path } = stack.pop() as { v: unknown; depth: number; path: string }
+    if (v === null || typeof v !== 'object') continue
+    if (depth >= max) return path
+    if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, depth: depth + 1, path: `${path}[${i}]` }))
+    else for (const [k, x] of Object.entries(v)) stack.push({ v: x, depth: depth + 1, path: `${path}.${k}` })
+  }
+  return undefined
+}

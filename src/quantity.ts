@@ -13,7 +13,21 @@
 
 const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei']
 const DECIMAL_SUFFIXES: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 }
-const PATTERN = /^([+-]?)(0*)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/
+/** Sign, digits, fraction, then an exponent or a suffix. Unambiguous, so matching is linear. */
+const PATTERN = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/
+/**
+ * Longer strings and larger exponents are refused before any arithmetic: a quantity is never that long, and
+ * 10^exponent would take the event loop for as long as an attacker likes.
+ */
+const MAX_LENGTH = 100
+const MAX_EXPONENT = 100
+
+/** `digits` without its leading zeros (a loop: this is user input of any length). */
+function withoutLeadingZeros(digits: string): string {
+  let i = 0
+  while (i < digits.length && digits.charCodeAt(i) === 48) i++
+  return digits.slice(i)
+}
 
 const NANO = 1_000_000_000n
 const MILLI_IN_NANOS = 1_000_000n
@@ -31,10 +45,13 @@ export function canonicalQuantity(value: unknown, resourceList = false): string 
   if (typeof text !== 'string') return undefined
   const str = text.trim()
   if (str === '0') return str
+  if (str.length > MAX_LENGTH) return undefined
   const m = PATTERN.exec(str)
   // digits are needed before or after the point
-  if (m === null || (m[2] === '' && m[3] === '' && !m[4])) return undefined
-  const [, sign, , intDigits, fraction = '', exponent, suffix = ''] = m as unknown as [string, string, string, string, string | undefined, string | undefined, string | undefined]
+  if (m === null || (m[2] === '' && !m[3])) return undefined
+  const [, sign, allDigits, fraction = '', exponent, suffix = ''] = m as unknown as [string, string, string, string | undefined, string | undefined, string | undefined]
+  if (exponent !== undefined && Math.abs(Number(exponent)) > MAX_EXPONENT) return undefined
+  const intDigits = withoutLeadingZeros(allDigits)
   const num = intDigits === '' ? '0' : intDigits
   const shifted = `${num}${fraction}`
   const digits = BigInt(shifted)

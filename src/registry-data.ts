@@ -7,6 +7,7 @@ import { Type } from 'typebox'
 import { Compile } from 'typebox/compile'
 import type { RegistryConfig } from './config-yaml.js'
 import { isRecord } from './json.js'
+import { relativeTo } from './paths.js'
 import type { PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
 import type { KubeObject } from './schema/hook.js'
 import { fieldPath } from './validate.js'
@@ -121,18 +122,10 @@ function dataKeys(cm: KubeObject): Set<string> {
   return keys
 }
 
-/** `path` without trailing slashes (a loop, not a regular expression: paths are user input of any length). */
-function trimSlashes(path: string): string {
-  let end = path.length
-  while (end > 1 && path.charCodeAt(end - 1) === 47) end--
-  return path.slice(0, end)
-}
-
 /** The path of `file` relative to `mount`, or undefined when the mount does not hold it. */
 function pathInMount(file: string, mount: VolumeMount): string | undefined {
   if (file === mount.mountPath) return mount.subPath ?? ''
-  const dir = trimSlashes(mount.mountPath)
-  return file.startsWith(`${dir}/`) ? file.slice(dir.length + 1) : undefined
+  return relativeTo(file, mount.mountPath)
 }
 
 /** A file's text as the kubelet writes it: `data` as is, `binaryData` decoded from base64. */

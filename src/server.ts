@@ -1,10 +1,42 @@
 /**
- * Process entry point: settings from the environment, a pino logger, listen, and a graceful stop on
- * SIGTERM/SIGINT (in-flight hooks finish, then the port closes; a second signal ends the process at once).
+ * Process entry point: settings from the environment, a pino logger, listen, and a bounded graceful stop
+ * (close-with-grace). On SIGTERM or SIGINT: /readyz answers 503 at once while every route keeps serving for
+ * SHUTDOWN_DELAY_SECONDS (so the Service stops sending here), then the port closes and in-flight hooks
+ * finish; SHUTDOWN_TIMEOUT_SECONDS bounds it all, whatever the clients do, and a second signal exits at once.
  */
+import closeWithGrace from 'close-with-grace'
+import type { Server } from 'node:http'
+import type { Socket } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { pino } from 'pino'
 import { buildApp } from './app.js'
 import { loadSettings, type Settings } from './settings.js'
+
+/**
+ * Returns a function that ends every connection without a request in flight, now and as each in-flight
+ * one finishes. Node's close() ends only kept-alive connections: one that never sent a request is not idle
+ * to it, and once the server closes no timeout ends it, so it would hold the exit until the bound.
+ */
+export function trackConnections(server: Server): () => void {
+  const open = new Set<Socket>()
+  const busy = new Set<Socket>()
+  let closing = false
+  server.on('connection', (socket: Socket) => {
+    open.add(socket)
+    socket.once('close', () => open.delete(socket))
+  })
+  server.on('request', (req, res) => {
+    busy.add(req.socket)
+    res.once('close', () => {
+      busy.delete(req.socket)
+      if (closing) req.socket.destroy()
+    })
+  })
+  return () => {
+    closing = true
+    for (const socket of open) if (!busy.has(socket)) socket.destroy()
+  }
+}
 
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
   let settings: Settings
@@ -15,14 +47,29 @@ export async function main(env: Record<string, string | undefined> = process.env
     process.exit(2)
   }
   const logger = pino({ level: settings.logLevel, base: { service: 'mcpregistry-hook' } })
-  const app = buildApp({ settings, logger })
-  const stop = async (signal: string): Promise<void> => {
-    logger.info({ signal }, 'shutting down: finishing in-flight hooks')
-    await app.close()
-    process.exit(0)
-  }
-  process.once('SIGTERM', () => void stop('SIGTERM'))
-  process.once('SIGINT', () => void stop('SIGINT'))
+  let draining = false
+  const app = buildApp({ settings, logger, ready: () => !draining })
+  const endIdleConnections = trackConnections(app.server)
+  const { shutdown } = settings
+  closeWithGrace(
+    {
+      delay: shutdown.timeoutSeconds * 1000,
+      logger: false, // the two callbacks below log instead, as JSON
+      onTimeout: (delay: number) => logger.error({ delayMs: delay }, 'shutdown took too long: exiting with requests unfinished'),
+      onSecondSignal: (signal: string) => logger.error({ signal }, 'second signal: exiting at once'),
+      // a bug that throws crashes the process at once, with its stack (the Deployment restarts it)
+      skip: ['uncaughtException', 'unhandledRejection'],
+    },
+    async ({ signal }) => {
+      draining = true
+      logger.info({ signal, delaySeconds: shutdown.delaySeconds }, 'shutting down: /readyz answers 503, still serving')
+      await sleep(shutdown.delaySeconds * 1000)
+      logger.info('closing: no new connections, finishing in-flight hooks')
+      const closed = app.close()
+      endIdleConnections()
+      await closed
+    },
+  )
   await app.listen({ port: settings.port, host: settings.host })
   logger.info({ image: settings.image, clusterDomain: settings.clusterDomain, bodyLimit: settings.bodyLimit }, 'ready')
 }

@@ -8,7 +8,11 @@ import {
   DEFAULT_HOST,
   DEFAULT_IMAGE,
   DEFAULT_LOG_LEVEL,
+  DEFAULT_MAX_SPEC_DEPTH,
   DEFAULT_PGPASS_INIT_IMAGE,
+  DEFAULT_REQUEST_TIMEOUT_SECONDS,
+  DEFAULT_SHUTDOWN_DELAY_SECONDS,
+  DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
   DEFAULT_PORT,
 } from './constants.js'
 import { isDnsSubdomain } from './dns.js'
@@ -33,6 +37,12 @@ export interface Settings {
   bodyLimit: number
   /** LOG_LEVEL */
   logLevel: LogLevel
+  /** REQUEST_TIMEOUT_SECONDS: a whole request (headers and body) must arrive within this */
+  requestTimeoutSeconds: number
+  /** SHUTDOWN_DELAY_SECONDS and SHUTDOWN_TIMEOUT_SECONDS (server.ts) */
+  shutdown: { delaySeconds: number; timeoutSeconds: number }
+  /** MAX_SPEC_DEPTH: how deep spec may nest before it is refused */
+  maxSpecDepth: number
 }
 
 export class SettingsError extends Error {
@@ -90,5 +100,31 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     throw new SettingsError(`LOG_LEVEL=${JSON.stringify(level)} is not valid: use one of ${LOG_LEVELS.join(', ')}`)
   }
 
-  return { image, pgpassInitImage, defaultPullSecrets, clusterDomain, port, host, bodyLimit, logLevel: level as LogLevel }
+  const wholeNumber = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = get(name)
+    return raw === undefined ? fallback : integer(name, raw, min, max)
+  }
+  const requestTimeoutSeconds = wholeNumber('REQUEST_TIMEOUT_SECONDS', DEFAULT_REQUEST_TIMEOUT_SECONDS, 1, 600)
+  const delaySeconds = wholeNumber('SHUTDOWN_DELAY_SECONDS', DEFAULT_SHUTDOWN_DELAY_SECONDS, 0, 300)
+  const timeoutSeconds = wholeNumber('SHUTDOWN_TIMEOUT_SECONDS', DEFAULT_SHUTDOWN_TIMEOUT_SECONDS, 1, 600)
+  if (delaySeconds >= timeoutSeconds) {
+    throw new SettingsError(
+      `SHUTDOWN_DELAY_SECONDS=${delaySeconds} is not valid: it must be shorter than SHUTDOWN_TIMEOUT_SECONDS (${timeoutSeconds}), which bounds the whole shutdown`,
+    )
+  }
+  const maxSpecDepth = wholeNumber('MAX_SPEC_DEPTH', DEFAULT_MAX_SPEC_DEPTH, 16, 1000)
+
+  return {
+    image,
+    pgpassInitImage,
+    defaultPullSecrets,
+    clusterDomain,
+    port,
+    host,
+    bodyLimit,
+    logLevel: level as LogLevel,
+    requestTimeoutSeconds,
+    shutdown: { delaySeconds, timeoutSeconds },
+    maxSpecDepth,
+  }
 }

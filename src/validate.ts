@@ -9,6 +9,7 @@ import {
   CONFIG_MOUNT_PATH,
   CONFIG_VOLUME,
   CONTAINER_NAME,
+  DEFAULT_MAX_SPEC_DEPTH,
   MAX_NAME_LENGTH,
   PGPASS_APP_PATH,
   PGPASS_INIT_CONTAINER,
@@ -19,7 +20,7 @@ import {
 } from './constants.js'
 import { checkConfigYAML, type RegistryConfig } from './config-yaml.js'
 import { isDns1035Label, isDnsLabel } from './dns.js'
-import { isRecord } from './json.js'
+import { isRecord, tooDeep } from './json.js'
 import { invalidQuantities } from './quantity.js'
 import type { PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
 import { MCPRegistrySpec } from './schema/mcpregistry.js'
@@ -186,7 +187,7 @@ export function userMounts(spec: MCPRegistrySpec, podTemplate: PodTemplateSpec |
 }
 
 /** Validates the registry's name and spec. `spec` is `parent.spec` exactly as received. */
-export function validate(name: string, rawSpec: unknown): Validation {
+export function validate(name: string, rawSpec: unknown, maxDepth = DEFAULT_MAX_SPEC_DEPTH): Validation {
   const issues: Issue[] = []
   if (name.length > MAX_NAME_LENGTH || !isDns1035Label(name)) {
     issues.push({
@@ -198,6 +199,12 @@ export function validate(name: string, rawSpec: unknown): Validation {
   }
   if (rawSpec === undefined || rawSpec === null || typeof rawSpec !== 'object' || Array.isArray(rawSpec)) {
     issues.push({ field: 'spec', message: 'is missing or not an object; give at least spec.configYAML' })
+    return { issues, configIssues: [] }
+  }
+  // before anything walks the spec: every later step may recurse
+  const deep = tooDeep(rawSpec, maxDepth, 'spec')
+  if (deep !== undefined) {
+    issues.push({ field: deep, message: `is nested more than ${maxDepth} levels below spec (Kubernetes objects need far fewer); flatten it` })
     return { issues, configIssues: [] }
   }
   if (!specValidator.Check(rawSpec)) {

@@ -3,7 +3,7 @@
  * needs (every child with apiVersion, kind, name; no replicas; no nulls).
  */
 import t from 'tap'
-import { asLastApplied, customize, keepObserved, serialise, sync } from '../src/hook.js'
+import { asLastApplied, customize, keepObserved, serialise, sync, syncFallback } from '../src/hook.js'
 import { LAST_APPLIED_ANNOTATION } from '../src/constants.js'
 import type { SyncRequest } from '../src/schema/hook.js'
 import { child, exampleRequest, MINIMAL_CONFIG, NOW, observedDeployment, request, settings } from './fixtures/helpers.js'
@@ -98,22 +98,71 @@ t.test('nothing lost without last-applied: the observed object minus server-set 
   obs.metadata.annotations = { [LAST_APPLIED_ANNOTATION]: '{broken', 'team/owner': 'a' }
   obs.metadata['managedFields'] = []
   obs.metadata['ownerReferences'] = [{ apiVersion: 'toolhive.stacklok.dev/v1beta1', kind: 'MCPRegistry', name: 'reg', uid: 'uid-1', controller: true }]
-  const kept = asLastApplied('Deployment.apps/v1', obs)
+  const kept = asLastApplied('Deployment.apps/v1', obs, OWNER)
   t.same(kept, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'reg-api', namespace: 'ns1', annotations: { 'team/owner': 'a' } }, spec: {} })
   const bare = { metadata: { name: 'x', annotations: { [LAST_APPLIED_ANNOTATION]: '[]' } } }
-  t.same(asLastApplied('ConfigMap.v1', bare), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }, 'apiVersion and kind from the type key')
-  t.same(asLastApplied('ConfigMap.v1', { metadata: { name: 'y' } }), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'y' } })
+  t.same(asLastApplied('ConfigMap.v1', bare, OWNER), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }, 'apiVersion and kind from the type key')
+  t.same(asLastApplied('ConfigMap.v1', { kind: 'Secret', metadata: { name: 'y' } }, OWNER), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'y' } }, 'never the kind the object claims')
 })
 
-t.test('kept children come in a stable order: declared types first, then others, each by name', async (t) => {
-  const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } })
+const OWNER = { name: 'reg', namespace: 'ns1' }
+
+t.test('kept children: only what the hook could have made, in a stable order (declared types, then by name)', async (t) => {
+  const obj = (apiVersion: string, kind: string, name: string, namespace = 'ns1') => ({ apiVersion, kind, metadata: { name, namespace } })
   const order = keepObserved({
-    'Widget.example.com/v1': { w: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } } },
-    'Gadget.example.com/v1': { g: { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g' } } },
-    'Service.v1': { s: { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } } },
-    'ConfigMap.v1': { b: cm('b'), a: cm('a') },
-  }).map((c) => `${c['kind']}/${(c['metadata'] as { name: string }).name}`)
-  t.same(order, ['ConfigMap/a', 'ConfigMap/b', 'Service/s', 'Gadget/g', 'Widget/w'])
+    'Widget.example.com/v1': { w: obj('example.com/v1', 'Widget', 'reg-api') },
+    'Secret.v1': { s: { ...obj('v1', 'Secret', 'reg-registry-api'), data: { password: 'c2VjcmV0' } } },
+    'Service.v1': { s: obj('v1', 'Service', 'reg-api'), other: obj('v1', 'Service', 'other-api') },
+    'ConfigMap.v1': { a: obj('v1', 'ConfigMap', 'reg-registry-server-config'), elsewhere: obj('v1', 'ConfigMap', 'reg-registry-server-config', 'kube-system') },
+    'ServiceAccount.v1': { sa: obj('v1', 'ServiceAccount', 'reg-registry-api') },
+  }, OWNER).map((c) => `${c['kind']}/${(c['metadata'] as { namespace: string }).namespace}/${(c['metadata'] as { name: string }).name}`)
+  t.same(order, ['ConfigMap/ns1/reg-registry-server-config', 'ServiceAccount/ns1/reg-registry-api', 'Service/ns1/reg-api'], 'no Secret, no other type, name or namespace')
+})
+
+t.test('keep-last-good trusts an annotation only when it describes the object it is on', async (t) => {
+  const forged = (lastApplied: object | string) => {
+    const obs = observedDeployment('reg-api', {})
+    obs.metadata.annotations = { [LAST_APPLIED_ANNOTATION]: typeof lastApplied === 'string' ? lastApplied : JSON.stringify(lastApplied) }
+    return keepObserved({ 'Deployment.apps/v1': { 'reg-api': obs } }, OWNER)
+  }
+  const plain = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'reg-api', namespace: 'ns1' }, spec: {} }
+  const own = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'reg-api', namespace: 'ns1', labels: { a: 'b' } }, spec: { paused: true } }
+  t.same(forged(own), [own], 'a matching annotation is what was applied')
+  const unnamespaced = { ...own, metadata: { name: 'reg-api' } }
+  t.same(forged(unnamespaced), [unnamespaced], 'an annotation without a namespace is of the parent\'s namespace')
+  const bare = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reg-api' } }
+  t.same(keepObserved({ 'Service.v1': { 'reg-api': bare } }, OWNER), [bare], 'so is an observed object without one')
+  t.same(forged({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'reg-api' }, roleRef: { name: 'cluster-admin' } }), [plain], 'another kind: the observed object instead')
+  t.same(forged({ ...own, apiVersion: 'apps/v1beta1' }), [plain], 'another apiVersion')
+  t.same(forged({ ...own, metadata: { name: 'evil', namespace: 'ns1' } }), [plain], 'another name')
+  t.same(forged({ ...own, metadata: { name: 'reg-api', namespace: 'kube-system' } }), [plain], 'another namespace')
+  const deepText = `${'['.repeat(5000)}1${']'.repeat(5000)}`
+  t.same(forged(JSON.stringify(own).replace('"paused":true', `"paused":${deepText}`)), [plain], 'nested deeper than any child the hook renders')
+  const deepObserved = observedDeployment('reg-api', {})
+  deepObserved['spec'] = { deep: JSON.parse(deepText) }
+  t.same(keepObserved({ 'Deployment.apps/v1': { 'reg-api': deepObserved } }, OWNER), [], 'an observed object deeper than the hook renders is not the hook\'s')
+})
+
+t.test('the fallback, should the core ever fail: a finalize still finalizes, a sync keeps the hook\'s children', async (t) => {
+  const children = { 'Service.v1': { 'reg-api': { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reg-api', namespace: 'ns1' } } } }
+  const kept = syncFallback(request({ configYAML: MINIMAL_CONFIG }, { children }), NOW)
+  t.same(kept, {
+    response: {
+      status: {
+        phase: 'Failed',
+        message: 'The hook could not process this MCPRegistry (see the hook logs); the running registry is kept as it was',
+        readyReplicas: 0,
+        conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: '2026-11-22T10:00:00Z', reason: 'ValidationFailed', message: 'The hook could not process this MCPRegistry (see the hook logs); the running registry is kept as it was' }],
+      },
+      children: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'reg-api', namespace: 'ns1' } }],
+    },
+    outcome: { phase: 'Failed' },
+  })
+  const finalizing = syncFallback(request({}, { children, finalizing: true }), NOW).response
+  t.match(finalizing, { status: { phase: 'Terminating' }, children: [], finalized: false })
+  const nothing = request({}, { finalizing: true })
+  delete nothing.children
+  t.equal(syncFallback(nothing, NOW).response.finalized, true, 'nothing observed: finalized')
 })
 
 t.test('finalize answers Terminating and finalized even for a spec that cannot be read', async (t) => {

@@ -5,6 +5,9 @@ import t, { type Test } from 'tap'
 import { buildApp } from '../src/app.js'
 import { MINIMAL_CONFIG, NOW, observedDeployment, readText, request, settings } from './fixtures/helpers.js'
 
+/** The parent identity Metacontroller always sends. */
+const MCPREG = { apiVersion: 'toolhive.stacklok.dev/v1beta1', kind: 'MCPRegistry' }
+
 function build(t: Test, env: Record<string, string> = {}) {
   const lines: Record<string, unknown>[] = []
   const stream = new Writable({
@@ -55,7 +58,7 @@ t.test('POST /customize lists related ConfigMaps', async (t) => {
   const res = await app.inject({
     method: 'POST',
     url: '/customize',
-    payload: { controller: {}, parent: { metadata: { name: 'r', namespace: 'ns1' }, spec: { volumes: [{ name: 'd', configMap: { name: 'data' } }] } } },
+    payload: { controller: {}, parent: { ...MCPREG, metadata: { name: 'r', namespace: 'ns1' }, spec: { volumes: [{ name: 'd', configMap: { name: 'data' } }] } } },
   })
   t.equal(res.statusCode, 200)
   t.same(res.json(), { relatedResources: [{ apiVersion: 'v1', names: ['data'], namespace: 'ns1', resource: 'configmaps' }] })
@@ -114,11 +117,19 @@ t.test('bad input: 400 with a JSON body naming the problem', async (t) => {
     { name: 'not JSON', payload: '{"parent":', field: '(body)', message: /JSON/ },
     { name: 'wrong content type', headers: { 'content-type': 'text/yaml' }, payload: 'parent: {}', field: '(body)', message: /Content-Type must be application\/json/ },
     { name: 'missing parent', payload: '{"children":{}}', field: 'parent', message: /^parent: is required; send a Metacontroller hook request/ },
-    { name: 'parent without namespace', payload: JSON.stringify({ parent: { metadata: { name: 'x' } } }), field: 'parent.metadata.namespace', message: /namespace/ },
-    { name: 'children of the wrong shape', payload: JSON.stringify({ parent: { metadata: { name: 'x', namespace: 'n' } }, children: [] }), field: 'children', message: /^children: must be object/ },
-    { name: 'a child without metadata', payload: JSON.stringify({ parent: { metadata: { name: 'x', namespace: 'n' } }, children: { 'ConfigMap.v1': { a: {} } } }), field: 'children.ConfigMap.v1.a.metadata', message: /metadata/ },
-    { name: 'finalizing not a boolean', payload: JSON.stringify({ parent: { metadata: { name: 'x', namespace: 'n' } }, finalizing: 'true' }), field: 'finalizing', message: /boolean/ },
+    { name: 'parent without namespace', payload: JSON.stringify({ parent: { ...MCPREG, metadata: { name: 'x' } } }), field: 'parent.metadata.namespace', message: /namespace/ },
+    { name: 'children of the wrong shape', payload: JSON.stringify({ parent: { ...MCPREG, metadata: { name: 'x', namespace: 'n' } }, children: [] }), field: 'children', message: /^children: must be object/ },
+    { name: 'a child without metadata', payload: JSON.stringify({ parent: { ...MCPREG, metadata: { name: 'x', namespace: 'n' } }, children: { 'ConfigMap.v1': { a: {} } } }), field: 'children.ConfigMap.v1.a.metadata', message: /metadata/ },
+    { name: 'finalizing not a boolean', payload: JSON.stringify({ parent: { ...MCPREG, metadata: { name: 'x', namespace: 'n' } }, finalizing: 'true' }), field: 'finalizing', message: /boolean/ },
     { name: 'a JSON array', payload: '[]', field: '(body)', message: /must be object/ },
+    { name: 'text/plain', headers: { 'content-type': 'text/plain' }, payload: '{}', field: '(body)', message: /^Content-Type must be application\/json$/ },
+    { name: 'a duplicate key', payload: `{"parent":{"kind":"MCPRegistry","kind":"Pod"}}`, field: 'parent', message: /^parent: key "kind" is given twice; send each key once$/ },
+    { name: 'a duplicate key written with an escape', payload: `{"finalizing":false,"\\u0066inalizing":true}`, field: '(body)', message: /key "finalizing" is given twice/ },
+    { name: 'a __proto__ key', payload: `{"children":{"__proto__":{}}}`, field: 'children', message: /^children: a "__proto__" key is not allowed$/ },
+    { name: 'a parent that is not an MCPRegistry', payload: JSON.stringify({ parent: { ...MCPREG, kind: 'Pod', metadata: { name: 'x', namespace: 'n' } } }), field: 'parent.kind', message: /^parent\.kind: must be equal to constant/ },
+    { name: 'a parent of another group', payload: JSON.stringify({ parent: { apiVersion: 'v1', kind: 'MCPRegistry', metadata: { name: 'x', namespace: 'n' } } }), field: 'parent.apiVersion', message: /^parent\.apiVersion: / },
+    { name: 'a namespace longer than Kubernetes allows', payload: JSON.stringify({ parent: { ...MCPREG, metadata: { name: 'x', namespace: 'n'.repeat(64) } } }), field: 'parent.metadata.namespace', message: /^parent\.metadata\.namespace: must NOT have more than 63 characters/ },
+    { name: 'a name longer than Kubernetes allows', payload: JSON.stringify({ parent: { ...MCPREG, metadata: { name: 'x'.repeat(254), namespace: 'n' } } }), field: 'parent.metadata.name', message: /^parent\.metadata\.name: must NOT have more than 253 characters/ },
     { name: 'no body', headers: {}, payload: '', field: '(body)', message: /body|JSON/i },
   ]
   for (const c of cases) {
@@ -129,7 +140,7 @@ t.test('bad input: 400 with a JSON body naming the problem', async (t) => {
     if (c.field !== undefined) t.equal(body.field, c.field, `${c.name}: names the field`)
     t.notMatch(res.body, /at .*\.(ts|js):\d+/, `${c.name}: no stack trace`)
   }
-  const customize = await app.inject({ method: 'POST', url: '/customize', payload: { parent: { metadata: {} } } })
+  const customize = await app.inject({ method: 'POST', url: '/customize', payload: { parent: { ...MCPREG, metadata: {} } } })
   t.equal(customize.statusCode, 400)
   t.equal(customize.json().field, 'parent.metadata.name')
 })
@@ -173,4 +184,57 @@ t.test('without a logger the app is silent and still answers', async (t) => {
   t.teardown(() => app.close())
   const res = await app.inject({ method: 'POST', url: '/sync', payload: request({ configYAML: MINIMAL_CONFIG }) })
   t.equal(res.statusCode, 200)
+})
+
+t.test('hostile specs answer 200 with a Failed status naming the field, quickly, never 500', { timeout: 60_000 }, async (t) => {
+  const { app } = build(t)
+  // JSON.stringify cannot write what is nested this deep, so the placeholder is replaced in the text
+  const deep = `${'{"a":'.repeat(5000)}{}${'}'.repeat(5000)}`
+  const post = (spec: unknown, extra = {}) =>
+    app.inject({ method: 'POST', url: '/sync', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(request(spec, extra)).replace('"DEEP"', deep) })
+  const nested = await post({ configYAML: MINIMAL_CONFIG, podTemplateSpec: { spec: { affinity: 'DEEP' } } })
+  t.equal(nested.statusCode, 200)
+  t.match(nested.json().status, { phase: 'Failed', message: /^Spec validation failed: spec\.podTemplateSpec\.spec\.affinity(\.a){61}: is nested more than 64 levels below spec/ })
+  const finalize = await post({ configYAML: MINIMAL_CONFIG, volumes: ['DEEP'] }, { finalizing: true })
+  t.match(finalize.json(), { status: { phase: 'Terminating' }, children: [], finalized: true }, 'a registry with any spec can be deleted')
+  const quantity = await post({ configYAML: MINIMAL_CONFIG, volumes: [{ name: 'v', emptyDir: { sizeLimit: `${'0'.repeat(100_000)}x` } }] })
+  t.match(quantity.json().status, { phase: 'Failed', message: /spec\.volumes\[0\]\.emptyDir\.sizeLimit: "0{100000}x" is not a Kubernetes quantity/ })
+  const cpu = await post({ configYAML: MINIMAL_CONFIG, podTemplateSpec: { spec: { containers: [{ name: 'registry-api', resources: { limits: { cpu: `1${'0'.repeat(100_000)}.` } } }] } } })
+  t.match(cpu.json().status, { phase: 'Failed' })
+})
+
+t.test('/readyz answers 503 while the process drains', async (t) => {
+  let ready = true
+  const app = buildApp({ settings: settings(), ready: () => ready })
+  t.teardown(() => app.close())
+  t.equal((await app.inject('/readyz')).statusCode, 200)
+  ready = false
+  const res = await app.inject('/readyz')
+  t.equal(res.statusCode, 503)
+  t.same(res.json(), { status: 'draining' })
+  t.equal((await app.inject({ method: 'POST', url: '/sync', payload: request({ configYAML: MINIMAL_CONFIG }) })).statusCode, 200, 'hooks are still served while draining')
+})
+
+t.test('should the core ever throw, the answer is the fallback, and the failure is logged', async (t) => {
+  const { buildApp: buildWithBrokenCore } = await t.mockImport<typeof import('../src/app.js')>('../src/app.js', {
+    '../src/hook.js': {
+      ...(await import('../src/hook.js')),
+      sync: () => {
+        throw new Error('a bug in the core')
+      },
+    },
+  })
+  const lines: Record<string, unknown>[] = []
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l))
+      cb()
+    },
+  })
+  const app = buildWithBrokenCore({ settings: settings(), logger: pino({ level: 'info' }, stream), now: () => NOW })
+  t.teardown(() => app.close())
+  const res = await app.inject({ method: 'POST', url: '/finalize', payload: request({ configYAML: MINIMAL_CONFIG }, { finalizing: true }) })
+  t.equal(res.statusCode, 200)
+  t.match(res.json(), { status: { phase: 'Terminating' }, children: [], finalized: true })
+  t.match(lines.find((l) => l['msg'] === 'the hook failed on this request; answering the fallback'), { level: 50, namespace: 'ns1', name: 'reg', err: { message: 'a bug in the core' } })
 })

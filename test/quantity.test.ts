@@ -21,6 +21,17 @@ t.test('what is not a quantity', async (t) => {
   }
 })
 
+t.test('over-long strings and huge exponents are refused before any arithmetic', async (t) => {
+  t.equal(canonicalQuantity(`${'0'.repeat(100_000)}x`), undefined, 'a backtracking pattern would stall on this')
+  t.equal(canonicalQuantity(`${'0'.repeat(100)}1`), undefined, '101 characters')
+  t.not(canonicalQuantity(`${'0'.repeat(99)}1`), undefined, '100 characters are still a quantity')
+  t.equal(canonicalQuantity('1e100'), `1${'0'.repeat(82)}e18`)
+  t.equal(canonicalQuantity('1e101'), undefined, '10^101 and beyond: refused')
+  t.equal(canonicalQuantity('1e-101'), undefined)
+  t.equal(canonicalQuantity('.5'), '500m', 'digits after the point only')
+  t.equal(canonicalQuantity('00.5'), '500m', 'leading zeros before the point')
+})
+
 t.test('every quantity of a pod spec, found and rewritten', async (t) => {
   const spec = {
     containers: [{ name: 'a', resources: { requests: { cpu: 0.25, memory: '1024Mi' }, limits: { cpu: '2000m' } } }, { name: 'b' }, 'junk'],

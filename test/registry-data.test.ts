@@ -170,6 +170,14 @@ t.test('mountPaths of many slashes are read in linear time', { timeout: 20_000 }
   t.match(checkRegistryData(all, slashes, config(), { x: cm('reg-data', { 'registry.json': doc([server]) }) }), { reason: 'RegistryDataValid', message: 'Registry data is valid: source team has 1 server' })
 })
 
+t.test('a file source under no mount reads no ConfigMap (the config check reports it)', async (t) => {
+  t.same(checkRegistryData(volumes, mounts, config('/elsewhere/registry.json'), { x: cm('reg-data', { 'registry.json': doc([server]) }) }), {
+    status: 'True',
+    reason: 'RegistryDataValid',
+    message: 'Mounted ConfigMaps exist: reg-data',
+  })
+})
+
 t.test('a file source at a directory mount path projects no key', async (t) => {
   const all = [{ name: 'data', configMap: { name: 'reg-data' } }]
   t.match(checkRegistryData(all, mounts, config('/data'), { x: cm('reg-data', { 'registry.json': doc([server]) }) }), { reason: 'KeyNotFound' })

@@ -12,6 +12,9 @@ t.test('defaults', async (t) => {
     host: '0.0.0.0',
     bodyLimit: 33554432,
     logLevel: 'info',
+    requestTimeoutSeconds: 15,
+    shutdown: { delaySeconds: 5, timeoutSeconds: 25 },
+    maxSpecDepth: 64,
   })
   t.equal(loadSettings({ PORT: '  ', LOG_LEVEL: '' }).port, 8080, 'empty values take the default')
 })
@@ -27,6 +30,10 @@ t.test('every setting is read', async (t) => {
       HOST: '127.0.0.1',
       BODY_LIMIT: '1048576',
       LOG_LEVEL: 'DEBUG',
+      REQUEST_TIMEOUT_SECONDS: '30',
+      SHUTDOWN_DELAY_SECONDS: '0',
+      SHUTDOWN_TIMEOUT_SECONDS: '50',
+      MAX_SPEC_DEPTH: '100',
     }),
     {
       image: 'mirror.example.com/thv-registry-api:v1.5.1',
@@ -37,6 +44,9 @@ t.test('every setting is read', async (t) => {
       host: '127.0.0.1',
       bodyLimit: 1048576,
       logLevel: 'debug',
+      requestTimeoutSeconds: 30,
+      shutdown: { delaySeconds: 0, timeoutSeconds: 50 },
+      maxSpecDepth: 100,
     },
   )
 })
@@ -54,6 +64,10 @@ t.test('bad values stop start-up with a message naming the variable', async (t) 
     [{ PORT: '0' }, /^PORT="0" is not valid/],
     [{ BODY_LIMIT: '1e6' }, /^BODY_LIMIT="1e6" is not valid: use a whole number from 1024 to 1073741824$/],
     [{ BODY_LIMIT: '100' }, /^BODY_LIMIT="100" is not valid/],
+    [{ REQUEST_TIMEOUT_SECONDS: '0' }, /^REQUEST_TIMEOUT_SECONDS="0" is not valid: use a whole number from 1 to 600$/],
+    [{ SHUTDOWN_DELAY_SECONDS: '25' }, /^SHUTDOWN_DELAY_SECONDS=25 is not valid: it must be shorter than SHUTDOWN_TIMEOUT_SECONDS \(25\), which bounds the whole shutdown$/],
+    [{ SHUTDOWN_TIMEOUT_SECONDS: '601' }, /^SHUTDOWN_TIMEOUT_SECONDS="601" is not valid/],
+    [{ MAX_SPEC_DEPTH: '8' }, /^MAX_SPEC_DEPTH="8" is not valid: use a whole number from 16 to 1000$/],
     [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL="verbose" is not valid: use one of fatal, error, warn, info, debug, trace, silent$/],
   ]
   for (const [env, message] of cases) {

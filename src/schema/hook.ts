@@ -7,10 +7,14 @@ import { Type, type Static } from 'typebox'
 
 const Open = { additionalProperties: true }
 
+/** Kubernetes' own limits: object names are DNS subdomains (253), namespaces DNS labels (63). */
+const Name = Type.String({ minLength: 1, maxLength: 253 })
+const Namespace = Type.String({ minLength: 1, maxLength: 63 })
+
 export const ObjectMeta = Type.Object(
   {
-    name: Type.String({ minLength: 1 }),
-    namespace: Type.Optional(Type.String()),
+    name: Name,
+    namespace: Type.Optional(Type.String({ maxLength: 63 })),
     uid: Type.Optional(Type.String()),
     generation: Type.Optional(Type.Integer()),
     labels: Type.Optional(Type.Record(Type.String(), Type.String())),
@@ -32,14 +36,15 @@ export type KubeObject = Omit<Static<typeof KubeObject>, 'metadata'> & {
   metadata: Static<typeof ObjectMeta> & Record<string, unknown>
 } & Record<string, unknown>
 
+/** The parent this hook serves: an MCPRegistry of either served version, nothing else. */
 export const Parent = Type.Object(
   {
-    apiVersion: Type.Optional(Type.String()),
-    kind: Type.Optional(Type.String()),
+    apiVersion: Type.Union([Type.Literal('toolhive.stacklok.dev/v1beta1'), Type.Literal('toolhive.stacklok.dev/v1alpha1')]),
+    kind: Type.Literal('MCPRegistry'),
     metadata: Type.Object(
       {
-        name: Type.String({ minLength: 1 }),
-        namespace: Type.String({ minLength: 1 }),
+        name: Name,
+        namespace: Namespace,
         generation: Type.Optional(Type.Integer()),
         uid: Type.Optional(Type.String()),
       },

@@ -1,0 +1,28 @@
+/** The body parser: any valid JSON parses, at any depth; duplicate and __proto__ keys are refused with their place. */
+import t from 'tap'
+import { BodyError, checkKeys, parseBody } from '../src/json-body.js'
+
+const refused = (text: string) => {
+  try {
+    checkKeys(text)
+    return undefined
+  } catch (err) {
+    return { message: (err as BodyError).message, field: (err as BodyError).field }
+  }
+}
+
+t.test('duplicate keys are found wherever they are, with the path of their object', async (t) => {
+  t.same(refused('{"a":1,"a":2}'), { message: '(body): key "a" is given twice; send each key once', field: '(body)' })
+  t.same(refused('{"a":{"b":[{"c":1},{"d":1,"d":2}]}}'), { message: 'a.b[1]: key "d" is given twice; send each key once', field: 'a.b[1]' })
+  t.same(refused('[[{"x":1,"x":1}]]'), { message: '[0][0]: key "x" is given twice; send each key once', field: '[0][0]' })
+  t.same(refused('{"s":"a\\"b,c{","t":{"\\u0061":1,"a":2}}'), { message: 't: key "a" is given twice; send each key once', field: 't' }, 'escapes are read as the JSON parser reads them')
+  t.same(refused('{"__proto__":{}}'), { message: '(body): a "__proto__" key is not allowed', field: '(body)' })
+})
+
+t.test('what JSON.parse takes and Metacontroller sends passes', async (t) => {
+  t.equal(refused('{"a":{"k":1},"b":{"k":1},"c":[{"k":1},{"k":2}],"d":"k","k":"k"}'), undefined, 'the same key in different objects')
+  t.same(parseBody('{"a":[1,"x",null,true]}'), { a: [1, 'x', null, true] })
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`
+  t.ok(Array.isArray(parseBody(deep)), 'nesting of any depth parses (no recursion)')
+  t.throws(() => parseBody('{"a":'), { name: 'Error', field: '(body)', message: /^the body is not valid JSON \(.+\); send a JSON object$/ })
+})
