@@ -153,6 +153,26 @@ export class HookNamespacesApi extends Api {
     private readonly hookNamespace: (ns: string) => boolean,
   ) {
     super(server, token, ca)
+    // A stand-in driven by watches (Api.watch, where it exists) gets the same filter on its MCPRegistry
+    // watch events: another namespace's event becomes a bookmark (its resourceVersion, no object).
+    const self = this as unknown as Record<string, unknown>
+    const watch = self['watch']
+    if (typeof watch === 'function') {
+      type Event = { type: string; object: Record<string, any> }
+      self['watch'] = (path: string, onEvent: (e: Event) => void, onEnd: (err?: Error) => void) =>
+        watch.call(
+          this,
+          path,
+          /\/mcpregistries(\?|$)/.test(path)
+            ? (e: Event) => {
+                const ns = e.object?.['metadata']?.['namespace']
+                if (e.type === 'BOOKMARK' || e.type === 'ERROR' || typeof ns !== 'string' || this.hookNamespace(ns)) onEvent(e)
+                else onEvent({ type: 'BOOKMARK', object: { metadata: { resourceVersion: e.object['metadata']['resourceVersion'] } } })
+              }
+            : onEvent,
+          onEnd,
+        )
+    }
   }
 
   override async call(method: string, p: string, body?: unknown, contentType?: string): Promise<ApiResult> {
