@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import t from 'tap'
 import { parseAllDocuments } from 'yaml'
 import { freePorts, startControlPlane, type ControlPlane } from './lib/controlplane.js'
@@ -107,6 +107,14 @@ t.before(async () => {
   await kubectl(['create', 'namespace', 'metacontroller'])
   await kubectl(['-n', 'metacontroller', 'create', 'serviceaccount', 'metacontroller'])
   await kubectl(['apply', '-f', path('metacontroller/rbac.yaml')])
+  // a stand-in that reads its CompositeController from the API server needs Metacontroller's CRDs
+  // (test/e2e/fixtures/metacontroller-crds-v1.yaml, where the suite has them) and the controller applied
+  const mcCrds = path('test/e2e/fixtures/metacontroller-crds-v1.yaml')
+  if (existsSync(mcCrds)) {
+    await kubectl(['apply', '--server-side', '-f', mcCrds])
+    await kubectl(['wait', '--for=condition=Established', 'crd/compositecontrollers.metacontroller.k8s.io', '--timeout=60s'])
+    await kubectl(['apply', '-f', path('metacontroller/compositecontroller.yaml')])
+  }
   const token = await cp.tokenFor('metacontroller', 'metacontroller', { duration: '2h' })
 
   const [port] = await freePorts(1)
