@@ -122,5 +122,6 @@ etcd_version=$("$BIN_DIR/etcd" --version)   # no "| head": SIGPIPE + pipefail wo
 echo "${etcd_version%%$'\n'*}"
 
 echo "$want" > "$STAMP"
-echo "build-tools: done in $(( $(now) - T0 ))s"
+echo "build-tools: control plane built in $(( $(now) - T0 ))s"
 build_operator
+echo "build-tools: done in $(( $(now) - T0 ))s"
