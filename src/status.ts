@@ -84,6 +84,16 @@ function previousConditions(previous: unknown): Map<string, Record<string, unkno
   return out
 }
 
+/** The ToolHive operator's Pending text (controllers/mcpregistry_controller.go), kept word for word. */
+export const OPERATOR_PENDING = 'Registry API deployment is not ready yet'
+/** The ToolHive operator's Terminating text, kept word for word. */
+export const OPERATOR_TERMINATING = 'MCPRegistry is being terminated'
+
+/** PodTemplateValid=False's message, in the operator's frame around our own description of the problem. */
+function podTemplateMessage(issues: Validation['issues']): string {
+  return `Failed to parse PodTemplateSpec: ${summarise(issues)}. Deployment blocked until fixed.`
+}
+
 export function computeStatus(input: StatusInput, resyncSeconds: number): StatusResult {
   const prev = previousConditions(input.previous)
   const now = timestamp(input.now)
@@ -112,12 +122,20 @@ export function computeStatus(input: StatusInput, resyncSeconds: number): Status
   if (input.finalizing) {
     phase = 'Terminating'
     readyReason = 'Terminating'
-    message = 'MCPRegistry is being deleted; its children are removed with it'
+    message = OPERATOR_TERMINATING
   } else if (validation.issues.length > 0) {
     phase = 'Failed'
     readyReason = 'ValidationFailed'
     const keep = input.hasChildren ? 'the running registry is kept as it was' : 'nothing is created'
-    message = `Spec validation failed: ${summarise(validation.issues)}; ${keep} until this is fixed`
+    const pod = validation.podTemplateIssues ?? []
+    if (pod.length > 0) {
+      // the operator's words: "Invalid PodTemplateSpec: " + the PodTemplateValid message
+      const others = validation.issues.length - pod.length
+      const more = others > 0 ? ` (and ${others} more problem${others === 1 ? '' : 's'} elsewhere in the spec)` : ''
+      message = `Invalid PodTemplateSpec: ${podTemplateMessage(pod)}${more}${input.hasChildren ? ' The running registry is kept as it was.' : ''}`
+    } else {
+      message = `Spec validation failed: ${summarise(validation.issues)}; ${keep} until this is fixed`
+    }
   } else if (input.deployment?.failedRollout !== undefined) {
     phase = 'Failed'
     readyReason = 'DeploymentFailed'
@@ -129,20 +147,16 @@ export function computeStatus(input: StatusInput, resyncSeconds: number): Status
   } else {
     phase = 'Pending'
     readyReason = 'NotReady'
-    // one message from creation to Ready: a message that followed the Deployment's replica counts would
-    // change the status on every Deployment status update, and each change costs a status write and a sync
-    if (input.data?.status === 'False') {
-      message = `Registry API deployment is not ready yet: ${input.data.message}`
-    } else {
-      message = `Registry API deployment is not ready yet: Deployment ${api} has no ready replica`
-    }
+    // The operator's words, also on the first sync, when Metacontroller has yet to create the Deployment
+    // (naming it there sent people to create it themselves); a data problem is the one thing worth adding.
+    message = input.data?.status === 'False' ? `${OPERATOR_PENDING}: ${input.data.message}` : OPERATOR_PENDING
   }
 
   set(CONDITION_READY, phase === 'Ready', readyReason, message)
   const issues = validation.podTemplateIssues
   if (issues !== undefined) {
     if (issues.length === 0) set(CONDITION_POD_TEMPLATE, true, 'ValidPodTemplateSpec', 'PodTemplateSpec is valid')
-    else set(CONDITION_POD_TEMPLATE, false, 'InvalidPodTemplateSpec', `Failed to parse PodTemplateSpec: ${summarise(issues)}. Deployment blocked until fixed.`)
+    else set(CONDITION_POD_TEMPLATE, false, 'InvalidPodTemplateSpec', podTemplateMessage(issues))
   }
   if (validation.podSecurity !== undefined) {
     const { profile, issues: broken } = validation.podSecurity

@@ -23,6 +23,7 @@ t.test('phase Terminating when finalizing, whatever the spec holds', async (t) =
     t.notOk('url' in res.status, 'no url unless Ready')
     t.notOk('resyncAfterSeconds' in res)
     t.match(cond(res, 'Ready'), { status: 'False', reason: 'Terminating' })
+    t.equal(res.status['message'], 'MCPRegistry is being terminated', "the operator's words")
   }
 })
 
@@ -84,12 +85,13 @@ t.test('phase Pending otherwise, with a resync backstop and the reason in the me
   const none = run(request({ configYAML: MINIMAL_CONFIG }))
   t.equal(none.status['phase'], 'Pending')
   t.equal(none.status['readyReplicas'], 0, '0 when no Deployment is observed')
-  t.match(none.status['message'], /Deployment reg-api has no ready replica/)
+  t.equal(none.status['message'], 'Registry API deployment is not ready yet', "the operator's words; nothing for the user to create")
   t.equal(none.resyncAfterSeconds, 30)
   t.match(cond(none, 'Ready'), { status: 'False', reason: 'NotReady' })
 
   const starting = run(request({ configYAML: MINIMAL_CONFIG }, { children: deployments({ replicas: 3 }) }))
-  t.match(starting.status['message'], /Deployment reg-api has no ready replica/)
+  t.equal(starting.status['message'], 'Registry API deployment is not ready yet')
+  t.equal(starting.status['readyReplicas'], 0, 'still 0 while no replica is ready (the operator leaves it out)')
   t.notOk('url' in starting.status)
 })
 
@@ -140,6 +142,17 @@ t.test('PodTemplateValid appears only with a podTemplateSpec, with upstream reas
     message: /^Failed to parse PodTemplateSpec: spec\.podTemplateSpec\.spec\.containers: must be array.*Deployment blocked until fixed\.$/,
   })
   t.match(cond(bad, 'Ready'), { status: 'False', reason: 'ValidationFailed' })
+  t.equal(bad.status['message'], `Invalid PodTemplateSpec: ${cond(bad, 'PodTemplateValid')?.['message']}`, "the operator's prefix and text")
+})
+
+t.test('an invalid podTemplateSpec message counts the other problems and says what is kept', async (t) => {
+  const spec = { configYAML: MINIMAL_CONFIG, podTemplateSpec: { spec: { containers: 'invalid' } }, volumes: [{ name: 'registry-server-config', emptyDir: {} }] }
+  const res = run(request(spec))
+  t.match(res.status['message'], /^Invalid PodTemplateSpec: Failed to parse PodTemplateSpec: .*\. Deployment blocked until fixed\. \(and 1 more problem elsewhere in the spec\)$/)
+  const two = run(request({ ...spec, volumes: [...spec.volumes, { name: 'registry-server-config', emptyDir: {} }] }))
+  t.match(two.status['message'], /\(and 2 more problems elsewhere in the spec\)$/)
+  const kept = run(request({ configYAML: MINIMAL_CONFIG, podTemplateSpec: { spec: { containers: 'invalid' } } }, { children: deployments({ replicas: 1, readyReplicas: 1 }) }))
+  t.match(kept.status['message'], /Deployment blocked until fixed\. The running registry is kept as it was\.$/)
 })
 
 t.test('ConfigValid reports the config, True or False with the line at fault', async (t) => {
@@ -183,7 +196,7 @@ t.test('lastTransitionTime is kept when nothing flips, and set to now (whole sec
 t.test('an observed Deployment without status has no ready replica', async (t) => {
   const req = request({ configYAML: MINIMAL_CONFIG }, { children: { 'Deployment.apps/v1': { 'reg-api': { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'reg-api' } } } } })
   const res = run(req)
-  t.match(res.status, { phase: 'Pending', readyReplicas: 0, message: /Deployment reg-api has no ready replica/ })
+  t.match(res.status, { phase: 'Pending', readyReplicas: 0, message: 'Registry API deployment is not ready yet' })
 })
 
 t.test('a parent without generation still gets conditions (observedGeneration 0)', async (t) => {

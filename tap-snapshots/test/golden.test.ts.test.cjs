@@ -277,7 +277,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment mirror-api has no ready replica"
+      message: Registry API deployment is not ready yet
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -294,7 +294,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment mirror-api has no ready replica"
+  message: Registry API deployment is not ready yet
   phase: Pending
   readyReplicas: 0
 
@@ -581,7 +581,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment team-api has no ready replica"
+      message: Registry API deployment is not ready yet
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -604,7 +604,7 @@ status:
       reason: RegistryDataValid
       status: "True"
       type: RegistryDataValid
-  message: "Registry API deployment is not ready yet: Deployment team-api has no ready replica"
+  message: Registry API deployment is not ready yet
   phase: Pending
   readyReplicas: 0
 
@@ -896,7 +896,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment private-git-api has no ready replica"
+      message: Registry API deployment is not ready yet
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -913,7 +913,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment private-git-api has no ready replica"
+  message: Registry API deployment is not ready yet
   phase: Pending
   readyReplicas: 0
 
@@ -1215,7 +1215,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment private-image-api has no ready replica"
+      message: Registry API deployment is not ready yet
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -1232,7 +1232,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment private-image-api has no ready replica"
+  message: Registry API deployment is not ready yet
   phase: Pending
   readyReplicas: 0
 
@@ -1507,7 +1507,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment minimal-api has no ready replica"
+      message: Registry API deployment is not ready yet
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -1524,7 +1524,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment minimal-api has no ready replica"
+  message: Registry API deployment is not ready yet
   phase: Pending
   readyReplicas: 0
 
@@ -1840,7 +1840,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment secure-api has no ready replica"
+      message: Registry API deployment is not ready yet
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -1863,7 +1863,7 @@ status:
       reason: RegistryDataValid
       status: "True"
       type: RegistryDataValid
-  message: "Registry API deployment is not ready yet: Deployment secure-api has no ready replica"
+  message: Registry API deployment is not ready yet
   phase: Pending
   readyReplicas: 0
 
@@ -2140,7 +2140,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment with-pgpass-api has no ready replica"
+      message: Registry API deployment is not ready yet
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -2157,7 +2157,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment with-pgpass-api has no ready replica"
+  message: Registry API deployment is not ready yet
   phase: Pending
   readyReplicas: 0
 
@@ -2418,7 +2418,7 @@ resyncAfterSeconds: 30
 status:
   conditions:
     - lastTransitionTime: 2026-11-22T10:00:00Z
-      message: "Registry API deployment is not ready yet: Deployment tuned-api has no ready replica"
+      message: Registry API deployment is not ready yet
       observedGeneration: 1
       reason: NotReady
       status: "False"
@@ -2441,7 +2441,7 @@ status:
       reason: ConfigValid
       status: "True"
       type: ConfigValid
-  message: "Registry API deployment is not ready yet: Deployment tuned-api has no ready replica"
+  message: Registry API deployment is not ready yet
   phase: Pending
   readyReplicas: 0
 

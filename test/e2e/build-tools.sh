@@ -3,14 +3,19 @@
 #   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl  (k8s.io/kubernetes v1.36.3)
 #   etcd                                                              (go.etcd.io/etcd/server/v3 v3.6.8)
 #   kwok                                                              (sigs.k8s.io/kwok v0.8.0)
-# Skips everything when all binaries exist and .bin/.stamp records the same inputs
-# (sha256 of the three go.mod/go.sum files + SCRIPT_VERSION below).
+#   thv-operator                                                      (github.com/stacklok/toolhive v0.47.0)
+# Two groups, each with its own stamp, so changing one rebuilds only that one:
+#   control plane (the first six): skipped when they exist and .bin/.stamp records the same inputs
+#     (sha256 of the three go.mod/go.sum files + SCRIPT_VERSION below);
+#   operator: skipped when .bin/thv-operator exists and .bin/.stamp-operator records the same inputs
+#     (sha256 of tools/operator/go.mod/go.sum + OPERATOR_SCRIPT_VERSION).
 #
 # Env: BIN_DIR (default test/e2e/.bin), FORCE=1 to rebuild regardless of the stamp.
 set -euo pipefail
 
 # Bump when this script's build flags change, so the stamp is invalidated.
 SCRIPT_VERSION=1
+OPERATOR_SCRIPT_VERSION=1
 KUBE_VERSION=v1.36.3
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -42,12 +47,41 @@ inputs_hash() {
   } | sha256sum | cut -d' ' -f1
 }
 
+operator_inputs_hash() {
+  {
+    echo "script=$OPERATOR_SCRIPT_VERSION"
+    sha256sum "$TOOLS/operator/go.mod" "$TOOLS/operator/go.sum" | sed "s|  $TOOLS/|  |"
+    go env GOVERSION GOOS GOARCH
+  } | sha256sum | cut -d' ' -f1
+}
+
+# The ToolHive operator (thv-operator), for the takeover and fidelity scenarios (test/e2e/operator.test.ts).
+# Its module has no replace directives, so the wrapper's go.mod/go.sum pin the whole graph.
+build_operator() {
+  local want_op; want_op=$(operator_inputs_hash)
+  if [[ -z "${FORCE:-}" && -x "$BIN_DIR/thv-operator" && -f "$BIN_DIR/.stamp-operator" \
+        && "$(cat "$BIN_DIR/.stamp-operator")" == "$want_op" ]]; then
+    echo "build-tools: thv-operator up to date (stamp $want_op)"
+    return 0
+  fi
+  mkdir -p "$BIN_DIR"
+  rm -f "$BIN_DIR/.stamp-operator"
+  local t0; t0=$(now)
+  step "download modules (operator)" bash -c "cd '$TOOLS/operator' && go mod download"
+  step "build thv-operator" bash -c "cd '$TOOLS/operator' && go build -trimpath -ldflags '-s -w' \
+    -o '$BIN_DIR/thv-operator' github.com/stacklok/toolhive/cmd/thv-operator"
+  [[ -x "$BIN_DIR/thv-operator" ]] || { echo "missing $BIN_DIR/thv-operator" >&2; exit 1; }
+  echo "$want_op" > "$BIN_DIR/.stamp-operator"
+  echo "build-tools: thv-operator done in $(( $(now) - t0 ))s"
+}
+
 want=$(inputs_hash)
 if [[ -z "${FORCE:-}" && -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
   missing=0
   for b in "${BINARIES[@]}"; do [[ -x "$BIN_DIR/$b" ]] || missing=1; done
   if [[ $missing == 0 ]]; then
     echo "build-tools: up to date ($BIN_DIR, stamp $want)"
+    build_operator
     exit 0
   fi
 fi
@@ -88,4 +122,6 @@ etcd_version=$("$BIN_DIR/etcd" --version)   # no "| head": SIGPIPE + pipefail wo
 echo "${etcd_version%%$'\n'*}"
 
 echo "$want" > "$STAMP"
+echo "build-tools: control plane built in $(( $(now) - T0 ))s"
+build_operator
 echo "build-tools: done in $(( $(now) - T0 ))s"

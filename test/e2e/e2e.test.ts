@@ -462,56 +462,7 @@ t.test('9. the kustomize base installs, and hook and registry pods pass the rest
   t.match(rejected.stderr, /violates PodSecurity "restricted/)
 })
 
-t.test('10. registries made by the ToolHive operator are taken over without recreating their children', async (t) => {
-  // the operator's state: a registry with its finalizer and six children owned by it, without the
-  // controller-uid label, with its own pod template (no hardening, another hash)
-  await controller.stop()
-  await kubectl(['create', 'namespace', 'legacy'])
-  const reg = exampleDocs('minimal.yaml').find((d) => d['kind'] === 'MCPRegistry') as Obj
-  reg['metadata'] = { name: 'old', namespace: 'legacy', finalizers: ['mcpregistry.toolhive.stacklok.dev/finalizer'] }
-  await kubectl(['apply', '-f', '-'], JSON.stringify(reg))
-  const parent = await registry('old', 'legacy')
-  const hookUrl = new URL('/sync', hookBase).toString()
-  const rendered = (await (await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ parent, children: {} }) })).json()) as Obj
-  const owner = { apiVersion: 'toolhive.stacklok.dev/v1beta1', kind: 'MCPRegistry', name: 'old', uid: parent['metadata']['uid'], controller: true, blockOwnerDeletion: true }
-  for (const child of rendered['children'] as Obj[]) {
-    child['metadata']['ownerReferences'] = [owner]
-    if (child['kind'] === 'Deployment') {
-      child['spec']['replicas'] = 1
-      child['spec']['template']['metadata']['annotations'] = { 'toolhive.stacklok.dev/config-hash': '1a2b3c4d' }
-      delete child['spec']['template']['spec']['securityContext']
-      for (const c of child['spec']['template']['spec']['containers']) delete c['securityContext']
-    }
-    await kubectl(['create', '-f', '-'], JSON.stringify(child))
-  }
-  await until('the operator-made Deployment available', async () => ((await getJson(['-n', 'legacy', 'get', 'deployment', 'old-api']))['status']?.['availableReplicas'] === 1 ? true : undefined))
-  const before = await versions('old', 'legacy')
-  t.equal(Object.keys(before).length, 6)
-
-  // the documented path: label the children, drop the operator's finalizer, let Metacontroller run
-  const env = { ...process.env, KUBECONFIG: cp.kubeconfig, PATH: `${binDir}:${process.env['PATH']}` }
-  const script = spawn('bash', [path('scripts/migrate-from-operator.sh'), 'legacy'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  script.stdout.on('data', (d) => (output += d))
-  script.stderr.on('data', (d) => (output += d))
-  const [code] = (await once(script, 'exit')) as [number]
-  t.equal(code, 0, output)
-  await controller.start()
-
-  const ready = await until('the taken-over registry Ready with the hook\'s pod template', async () => {
-    const r = await registry('old', 'legacy')
-    const d = await getJson(['-n', 'legacy', 'get', 'deployment', 'old-api'])
-    const hardened = d['spec']['template']['spec']['securityContext']?.['runAsNonRoot'] === true
-    return r['status']?.['phase'] === 'Ready' && hardened && d['status']['updatedReplicas'] === 1 ? r : undefined
-  })
-  t.notOk((ready['metadata']['finalizers'] ?? []).includes('mcpregistry.toolhive.stacklok.dev/finalizer'), 'the operator\'s finalizer is gone')
-  const after = await versions('old', 'legacy')
-  t.same(Object.keys(after).sort(), Object.keys(before).sort(), 'the same six children')
-  for (const [k, v] of Object.entries(before)) t.equal(after[k]?.split('@')[0], v.split('@')[0], `${k} kept its uid`)
-  const d = await getJson(['-n', 'legacy', 'get', 'deployment', 'old-api'])
-  t.not(d['spec']['template']['metadata']['annotations']['toolhive.stacklok.dev/config-hash'], '1a2b3c4d', 'updated in place to the hook\'s template')
-  t.same(controller.syncErrors('legacy/'), [], 'no sync errors')
-})
+// 10. the takeover from the ToolHive operator runs the real operator: see operator.test.ts
 
 t.test('11. registry data: a valid ConfigMap is counted, a missing one explains itself until it is created', async (t) => {
   const team = await registry('team')
