@@ -228,7 +228,11 @@ t.test('takeover: registries made by the real operator are taken over in place b
         url: `http://${name}-api.${ns}.svc.cluster.local:8080`,
         readyReplicas: 1,
         observedGeneration: generation,
-        conditions: [{ type: 'Ready', status: 'True', reason: 'Ready', message: 'Registry API is ready and serving requests', observedGeneration: generation }, ...configValid],
+        conditions: [
+          { type: 'Ready', status: 'True', reason: 'Ready', message: 'Registry API is ready and serving requests', observedGeneration: generation },
+          { type: 'PodSecurity', status: 'True', reason: 'Restricted', message: 'The pod meets the Pod Security Standard "restricted"', observedGeneration: generation },
+          ...configValid,
+        ],
       },
       `${name}: the status is the hook's`,
     )
