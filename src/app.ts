@@ -111,6 +111,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   })
   app.addHook('preValidation', bodyReceived)
   app.addHook('onResponse', bodyReceived)
+  app.addHook('onRequestAbort', bodyReceived)
 
   app.addHook('onResponse', async (req, reply) => {
     metrics.observeRequest(req.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000)
