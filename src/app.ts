@@ -18,6 +18,8 @@ export interface AppOptions {
   now?: () => Date
   /** False while the process shuts down: /readyz answers 503. */
   ready?: () => boolean
+  /** The core behind /sync and /finalize (tests give one that fails, to see the fallback). */
+  sync?: typeof sync
 }
 
 interface ValidationItem {
@@ -37,6 +39,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   const { settings } = opts
   const now = opts.now ?? (() => new Date())
   const ready = opts.ready ?? (() => true)
+  const core = opts.sync ?? sync
   const metrics = new Metrics()
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : {}),
@@ -120,7 +123,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   /** The core's answer; should the core fail, the fallback that still finalizes and loses nothing. */
   const answer = (body: SyncRequest, log: FastifyInstance['log']): ReturnType<typeof sync> => {
     try {
-      return sync(body, settings, now())
+      return core(body, settings, now())
     } catch (err) {
       log.error({ err, namespace: body.parent.metadata.namespace, name: body.parent.metadata.name }, 'the hook failed on this request; answering the fallback')
       return syncFallback(body, now())

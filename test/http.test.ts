@@ -221,14 +221,6 @@ t.test('/readyz answers 503 while the process drains', async (t) => {
 })
 
 t.test('should the core ever throw, the answer is the fallback, and the failure is logged', async (t) => {
-  const { buildApp: buildWithBrokenCore } = await t.mockImport<typeof import('../src/app.js')>('../src/app.js', {
-    '../src/hook.js': {
-      ...(await import('../src/hook.js')),
-      sync: () => {
-        throw new Error('a bug in the core')
-      },
-    },
-  })
   const lines: Record<string, unknown>[] = []
   const stream = new Writable({
     write(chunk, _enc, cb) {
@@ -236,7 +228,10 @@ t.test('should the core ever throw, the answer is the fallback, and the failure 
       cb()
     },
   })
-  const app = buildWithBrokenCore({ settings: settings(), logger: pino({ level: 'info' }, stream), now: () => NOW })
+  const broken = () => {
+    throw new Error('a bug in the core')
+  }
+  const app = buildApp({ settings: settings(), logger: pino({ level: 'info' }, stream), now: () => NOW, sync: broken })
   t.teardown(() => app.close())
   const res = await app.inject({ method: 'POST', url: '/finalize', payload: request({ configYAML: MINIMAL_CONFIG }, { finalizing: true }) })
   t.equal(res.statusCode, 200)
