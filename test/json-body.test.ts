@@ -14,6 +14,7 @@ const refused = (text: string) => {
 t.test('duplicate keys are found wherever they are, with the path of their object', async (t) => {
   t.same(refused('{"a":1,"a":2}'), { message: '(body): key "a" is given twice; send each key once', field: '(body)' })
   t.same(refused('{"a":{"b":[{"c":1},{"d":1,"d":2}]}}'), { message: 'a.b[1]: key "d" is given twice; send each key once', field: 'a.b[1]' })
+  t.same(refused('{"a":[1,[2]],"a":2}'), { message: '(body): key "a" is given twice; send each key once', field: '(body)' }, 'after a list closes, its object is read again')
   t.same(refused('[[{"x":1,"x":1}]]'), { message: '[0][0]: key "x" is given twice; send each key once', field: '[0][0]' })
   t.same(refused('{"s":"a\\"b,c{","t":{"\\u0061":1,"a":2}}'), { message: 't: key "a" is given twice; send each key once', field: 't' }, 'escapes are read as the JSON parser reads them')
   t.same(refused('{"__proto__":{}}'), { message: '(body): a "__proto__" key is not allowed', field: '(body)' })

@@ -1,6 +1,7 @@
 /** Registry data checks (SPEC §4, U§6): ConfigMaps exist, keys exist, documents are what the server accepts. */
 import t from 'tap'
 import { checkRegistryData, checkRegistryDocument, mountedConfigMaps } from '../src/registry-data.js'
+import type { Volume } from '../src/k8s-types.js'
 import type { KubeObject } from '../src/schema/hook.js'
 
 const doc = (servers: unknown[]) => JSON.stringify({ version: '1.0.0', meta: { last_updated: '2026-11-01T12:00:00Z' }, data: { servers } })
@@ -35,11 +36,16 @@ t.test('mounted ConfigMaps: direct and projected, with their items', async (t) =
       { name: 'b', projected: { sources: [{ configMap: { name: 'two', optional: true } }, { secret: { name: 's' } }] } },
       { name: 'c', secret: { secretName: 's' } },
       { name: 'd', configMap: {} },
+      { name: 'e', configMap: { name: '' } },
+      // user input of any shape: customize reads volumes before validation
+      { name: 'f', projected: { sources: [null, 'x', { configMap: { name: 'three', items: [{ key: 'k', path: 'p' }, { key: 1, path: 'q' }, { key: 'k2' }, 'junk'] } }] } } as unknown as Volume,
     ]),
     [
       { volume: 'a', configMap: 'one', optional: false, items: [{ key: 'k', path: 'p' }] },
       { volume: 'b', configMap: 'two', optional: true },
+      { volume: 'f', configMap: 'three', optional: false, items: [{ key: 'k', path: 'p' }] },
     ],
+    'ConfigMaps without a name, sources that are not objects and items without a string key and path are left out',
   )
 })
 
@@ -156,6 +162,23 @@ t.test('without items every key is a file; the deepest mount wins; subPath mount
   const cfg = { sources: 3, registries: 1, fileSources: [{ name: 'team', path: '/reg/team/r.json' }, { name: 'one', path: '/one.json' }, { name: 'scratch', path: '/reg/x.json' }] }
   t.same(checkRegistryData(vols, mts, cfg, related), { status: 'True', reason: 'RegistryDataValid', message: 'Registry data is valid: source team has 1 server, source one has 2 servers' })
   t.match(checkRegistryData(vols, mts, cfg, { a: related.a }), { reason: 'ConfigMapNotFound', message: /single-data/ })
+})
+
+t.test('a listed key that lives in binaryData exists', async (t) => {
+  const listed = [{ name: 'data', configMap: { name: 'reg-data', items: [{ key: 'logo.png', path: 'logo.png' }] } }]
+  const binary: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'reg-data' }, binaryData: { 'logo.png': 'iVBORw0K' } }
+  t.same(checkRegistryData(listed, mounts, { sources: 1, registries: 1, fileSources: [] }, { x: binary }), { status: 'True', reason: 'RegistryDataValid', message: 'Mounted ConfigMaps exist: reg-data' })
+})
+
+t.test('a projected volume whose only ConfigMap with the file is optional and absent, beside one without it: KeyNotFound', async (t) => {
+  const projected = [{ name: 'data', projected: { sources: [{ configMap: { name: 'gone', optional: true } }, { configMap: { name: 'here' } }] } }]
+  t.match(checkRegistryData(projected, mounts, config('/data/registry.json'), { h: cm('here', { other: '{}' }) }), { status: 'False', reason: 'KeyNotFound' })
+  t.match(checkRegistryData(projected, mounts, config('/data/registry.json'), { h: cm('here', { other: '{}' }), g: cm('gone', { other: '{}' }) }), { status: 'False', reason: 'KeyNotFound' }, 'present but without the key')
+})
+
+t.test('the message lists every mounted ConfigMap', async (t) => {
+  const two = [{ name: 'a', configMap: { name: 'one' } }, { name: 'b', configMap: { name: 'two' } }]
+  t.same(checkRegistryData(two, mounts, { sources: 1, registries: 1, fileSources: [] }, { o: cm('one', {}), t: cm('two', {}) }), { status: 'True', reason: 'RegistryDataValid', message: 'Mounted ConfigMaps exist: one, two' })
 })
 
 t.test('a key in binaryData is the file the kubelet writes: its decoded text is checked', async (t) => {
