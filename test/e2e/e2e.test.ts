@@ -17,6 +17,7 @@ import { Api, MetacontrollerStandIn } from './lib/metacontroller.js'
 import { RealMetacontroller } from './lib/real-metacontroller.js'
 import { QUANTITY_ROWS } from '../fixtures/quantities.js'
 import { PENDING_RESYNC_SECONDS } from '../../src/constants.js'
+import { CHILD_KINDS, sleep, until } from './lib/wait.js'
 
 type Obj = Record<string, any>
 const repo = new URL('../../', import.meta.url)
@@ -30,25 +31,7 @@ const realBin = process.env['E2E_METACONTROLLER_BIN']
 /** Client-side rate limit of either (--client-go-qps / --client-go-burst); Metacontroller's 5 / 10 by default. */
 const qps = process.env['E2E_METACONTROLLER_QPS'] ? Number(process.env['E2E_METACONTROLLER_QPS']) : undefined
 const burst = process.env['E2E_METACONTROLLER_BURST'] ? Number(process.env['E2E_METACONTROLLER_BURST']) : undefined
-const CHILD_KINDS = 'configmaps,serviceaccounts,roles,rolebindings,deployments,services,networkpolicies'
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** Polls `fn` until it returns a value that is not undefined; fails after `timeoutMs` with `what`. */
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  let last: unknown
-  while (Date.now() < end) {
-    try {
-      const v = await fn()
-      if (v !== undefined) return v
-    } catch (e) {
-      last = e
-    }
-    await sleep(200)
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
-}
 
 /** Metacontroller, whichever runs. */
 interface Controller {

@@ -21,33 +21,19 @@ import { freePorts, startControlPlane, type ControlPlane } from './lib/controlpl
 import { MetacontrollerStandIn } from './lib/metacontroller.js'
 import { applyOperatorCrds, HookNamespacesApi, OPERATOR_FINALIZER, operatorModule, startOperator, type RunningOperator } from './lib/operator.js'
 import { allowedBy, diff, normalise, normaliseRegistry, readAllowlist, type AllowedDifference, type Difference } from './lib/differences.js'
+import { CHILD_KINDS, sleep, until as waitUntil } from './lib/wait.js'
 
 type Obj = Record<string, any>
 const repo = new URL('../../', import.meta.url)
 const path = (rel: string) => new URL(rel, repo).pathname
 const binDir = process.env['E2E_BIN_DIR'] ?? path('test/e2e/.bin')
 const workDir = process.env['E2E_WORK_DIR_OPERATOR'] ?? path('test/e2e/.work/operator')
-const CHILD_KINDS = 'configmaps,serviceaccounts,roles,rolebindings,deployments,services,networkpolicies'
 const HOLD = 'e2e.mcpregistry-hook.invalid/hold'
 /** Namespaces the stand-in (and so the hook) reconciles; the operator gets others. */
 const HOOK_NAMESPACES = new Set(['takeover', 'fid-hook'])
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  let last: unknown
-  while (Date.now() < end) {
-    try {
-      const v = await fn()
-      if (v !== undefined) return v
-    } catch (e) {
-      last = e
-    }
-    await sleep(250)
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
-}
+/** The operator's and the hook's fleets take longer: three minutes by default. */
+const until = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> => waitUntil(what, fn, timeoutMs)
 
 let cp: ControlPlane
 let hook: ChildProcess
