@@ -7,7 +7,7 @@
  * - http: POST /sync through Fastify (inject) vs. GET /healthz through the same app.
  */
 import { readFileSync } from 'node:fs'
-import { buildApp } from '../src/app.js'
+import { buildApp } from '../src/http/app.js'
 import { serialise, sync } from '../src/hook.js'
 import type { SyncRequest } from '../src/schema/hook.js'
 import { loadSettings } from '../src/settings.js'

@@ -3,7 +3,7 @@
  *
  * Runs every case of the corpus (test/fixtures/server-corpus) through the real registry server and writes its
  * verdicts to test/fixtures/server-verdicts/<version>.json. A new server version is this command plus a
- * review of the diff (and, for a new minor, a `SERVER_RULES` entry in src/config-yaml.ts). Needs root, Debian's
+ * review of the diff (and, for a new minor, a `SERVER_RULES` entry in src/validation/config-yaml.ts). Needs root, Debian's
  * PostgreSQL 15, openssl and curl (test/server/postgres.ts). Builds nothing: the binary is yours.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'

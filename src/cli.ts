@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs'
 import { parseAllDocuments, stringify } from 'yaml'
-import { CHILD_TYPES, KIND } from './constants.js'
+import { CHILD_TYPES, KIND } from './basics/constants.js'
 import { customize, sync } from './hook.js'
-import { canonical, isRecord } from './json.js'
+import { canonical, isRecord } from './basics/json.js'
 import type { KubeObject, ObjectMap, SyncRequest } from './schema/hook.js'
 import { loadSettings } from './settings.js'
 

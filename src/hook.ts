@@ -3,16 +3,17 @@
  * status out (SPEC §2, §3, §4). The only input besides the request and the settings is the clock, used for
  * a condition's lastTransitionTime when that condition is new or flips.
  */
-import { CHILD_TYPES, CONDITION_READY, LAST_APPLIED_ANNOTATION, MAX_CHILD_DEPTH, PENDING_RESYNC_SECONDS, type Phase } from './constants.js'
-import { desiredChildren } from './children.js'
-import { canonical, isRecord, tooDeep } from './json.js'
-import { childNames } from './names.js'
-import { checkRegistryData, mountedConfigMaps, userVolumes } from './registry-data.js'
+import { CHILD_TYPES, CONDITION_READY, LAST_APPLIED_ANNOTATION, MAX_CHILD_DEPTH, PENDING_RESYNC_SECONDS } from './basics/constants.js'
+import type { Phase } from './schema/mcpregistry.js'
+import { desiredChildren } from './children/children.js'
+import { canonical, isRecord, tooDeep } from './basics/json.js'
+import { childNames } from './children/names.js'
+import { checkRegistryData, mountedConfigMaps, userVolumes } from './validation/registry-data.js'
 import type { CustomizeRequest, CustomizeResponse, KubeObject, ObjectMap, SyncRequest, SyncResponse } from './schema/hook.js'
 import type { Settings } from './settings.js'
 import { computeStatus, observeDeployment, timestamp } from './status.js'
-import { userMounts, validate, type Validation } from './validate.js'
-import type { Volume } from './k8s-types.js'
+import { userMounts, validate, type Validation } from './validation/spec.js'
+import type { Volume } from './basics/k8s-types.js'
 
 /** What the edges (logs, metrics) learn about one call. */
 export interface Outcome {

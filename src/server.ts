@@ -9,7 +9,7 @@ import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pino } from 'pino'
-import { buildApp } from './app.js'
+import { buildApp } from './http/app.js'
 import { loadSettings, type Settings } from './settings.js'
 
 /**

@@ -16,8 +16,8 @@ import {
   POD_SECURITY_PROFILES,
   type PodSecurityProfile,
   DEFAULT_PORT,
-} from './constants.js'
-import { isDnsSubdomain } from './dns.js'
+} from './basics/constants.js'
+import { isDnsSubdomain } from './basics/dns.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]

@@ -2,7 +2,7 @@
  * The MCPRegistry status (SPEC §3), computed only from the request: the parent, the observed Deployment and
  * the checks. The clock is an argument; it is read only for a condition that is new or flips.
  */
-import { KNOWN_SERVER_VERSIONS } from './config-yaml.js'
+import { KNOWN_SERVER_VERSIONS } from './validation/config-yaml.js'
 import {
   API_PORT,
   CONDITION_CONFIG,
@@ -10,13 +10,13 @@ import {
   CONDITION_POD_SECURITY,
   CONDITION_POD_TEMPLATE,
   CONDITION_READY,
-  type Phase,
-} from './constants.js'
-import { isRecord } from './json.js'
-import { childNames, registryUrl } from './names.js'
-import type { DataCondition } from './registry-data.js'
-import type { Condition } from './schema/mcpregistry.js'
-import { summarise, type Validation } from './validate.js'
+} from './basics/constants.js'
+import { isRecord } from './basics/json.js'
+import { childNames, registryUrl } from './children/names.js'
+import type { DataCondition } from './validation/registry-data.js'
+import type { Condition, Phase } from './schema/mcpregistry.js'
+import { summarise } from './validation/issues.js'
+import type { Validation } from './validation/spec.js'
 
 /** The PodSecurity condition's reason when the pod meets its profile: which profile that is. */
 const PROFILE_REASONS = { restricted: 'Restricted', baseline: 'Baseline', privileged: 'Privileged' } as const

@@ -4,8 +4,8 @@
  * the only opaque parts; test/hook.test.ts pins what changes them.
  */
 import t from 'tap'
-import { configMap, deployment, desiredChildren, networkPolicy, role, roleBinding, service, serviceAccount } from '../src/children.js'
-import { validate } from '../src/validate.js'
+import { configMap, deployment, desiredChildren, networkPolicy, role, roleBinding, service, serviceAccount } from '../src/children/children.js'
+import { validate } from '../src/validation/spec.js'
 import { MINIMAL_CONFIG, settings } from './fixtures/helpers.js'
 
 const parsed = validate('reg', { configYAML: MINIMAL_CONFIG, pgpassSecretRef: { name: 'pg', key: 'pass' }, networkPolicy: { enabled: true } }).parsed

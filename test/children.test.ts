@@ -1,8 +1,8 @@
 /** Child builders: upstream's names, labels, ports, RBAC; the podTemplateSpec merge (U§3.1); NetworkPolicy. */
 import t from 'tap'
-import { desiredChildren, networkPolicy } from '../src/children.js'
-import { pruneForApply } from '../src/json.js'
-import { validate } from '../src/validate.js'
+import { desiredChildren, networkPolicy } from '../src/children/children.js'
+import { pruneForApply } from '../src/basics/json.js'
+import { validate } from '../src/validation/spec.js'
 import { child, MINIMAL_CONFIG, settings } from './fixtures/helpers.js'
 
 const S = settings({ TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: 'org-default,shared' })

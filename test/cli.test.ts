@@ -6,7 +6,7 @@ import t from 'tap'
 import { parse } from 'yaml'
 import { parseArgs, requestFor, run } from '../src/cli.js'
 import { sync } from '../src/hook.js'
-import { canonical } from '../src/json.js'
+import { canonical } from '../src/basics/json.js'
 import { exampleRequest, NOW, root, settings } from './fixtures/helpers.js'
 
 function cli(argv: string[], env: Record<string, string> = {}) {

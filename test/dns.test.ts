@@ -1,6 +1,6 @@
 /** Kubernetes name rules, at their exact length limits (63 for labels, 253 for subdomains). */
 import t from 'tap'
-import { isDns1035Label, isDnsLabel, isDnsSubdomain } from '../src/dns.js'
+import { isDns1035Label, isDnsLabel, isDnsSubdomain } from '../src/basics/dns.js'
 
 t.test('DNS labels: lower-case letters, digits and -, at most 63 characters', async (t) => {
   t.ok(isDnsLabel('a'.repeat(63)))

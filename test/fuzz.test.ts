@@ -4,7 +4,7 @@
  * not a Metacontroller request). Seeded, so a failure reproduces.
  */
 import t from 'tap'
-import { buildApp } from '../src/app.js'
+import { buildApp } from '../src/http/app.js'
 import { exampleRequest, NOW, settings } from './fixtures/helpers.js'
 
 /** mulberry32: a small deterministic PRNG. */

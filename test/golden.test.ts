@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs'
 import t from 'tap'
 import { stringify } from 'yaml'
 import { sync } from '../src/hook.js'
-import { canonical } from '../src/json.js'
+import { canonical } from '../src/basics/json.js'
 import { exampleRequest, NOW, root, settings } from './fixtures/helpers.js'
 
 t.formatSnapshot = (o: unknown) => stringify(o, { lineWidth: 0 })

@@ -4,7 +4,7 @@
  */
 import t from 'tap'
 import { asLastApplied, customize, keepObserved, serialise, sync, syncFallback } from '../src/hook.js'
-import { LAST_APPLIED_ANNOTATION } from '../src/constants.js'
+import { LAST_APPLIED_ANNOTATION } from '../src/basics/constants.js'
 import type { SyncRequest } from '../src/schema/hook.js'
 import { child, exampleRequest, MINIMAL_CONFIG, NOW, observedDeployment, request, settings } from './fixtures/helpers.js'
 

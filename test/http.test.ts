@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import t, { type Test } from 'tap'
-import { buildApp } from '../src/app.js'
+import { buildApp } from '../src/http/app.js'
 import { MINIMAL_CONFIG, NOW, observedDeployment, readText, request, settings } from './fixtures/helpers.js'
 
 /** The parent identity Metacontroller always sends. */

@@ -1,6 +1,6 @@
 /** The body parser: any valid JSON parses, at any depth; duplicate and __proto__ keys are refused with their place. */
 import t from 'tap'
-import { BodyError, checkKeys, parseBody } from '../src/json-body.js'
+import { BodyError, checkKeys, parseBody } from '../src/http/json-body.js'
 
 const refused = (text: string) => {
   try {

@@ -1,6 +1,6 @@
 /** Canonical JSON: sorted keys at every level, nulls dropped, arrays kept in order; stable hashes. */
 import t from 'tap'
-import { canonical, canonicalJson, hashOf, tooDeep } from '../src/json.js'
+import { canonical, canonicalJson, hashOf, tooDeep } from '../src/basics/json.js'
 
 t.test('canonical', async (t) => {
   t.equal(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: null }], c: undefined }, e: null }), '{"a":{"d":[3,{"z":1}]},"b":1}')

@@ -6,8 +6,8 @@
 import { readdirSync } from 'node:fs'
 import t from 'tap'
 import { parseAllDocuments } from 'yaml'
-import { buildApp } from '../src/app.js'
-import { CHILD_TYPES, REGISTRY_API_RULES } from '../src/constants.js'
+import { buildApp } from '../src/http/app.js'
+import { CHILD_TYPES, REGISTRY_API_RULES } from '../src/basics/constants.js'
 import { MINIMAL_CONFIG, readText, request, settings } from './fixtures/helpers.js'
 
 type Obj = Record<string, any>

@@ -1,6 +1,6 @@
 /** Container paths: trailing slashes and "below a directory", in linear time for paths of any length. */
 import t from 'tap'
-import { relativeTo, trimTrailingSlashes } from '../src/paths.js'
+import { relativeTo, trimTrailingSlashes } from '../src/basics/paths.js'
 
 t.test('trimTrailingSlashes', async (t) => {
   t.equal(trimTrailingSlashes('/data///'), '/data')

@@ -5,8 +5,8 @@
  */
 import t from 'tap'
 import { sync } from '../src/hook.js'
-import { hardenedContainerContext, podSecurityViolations } from '../src/pod-security.js'
-import { validate } from '../src/validate.js'
+import { hardenedContainerContext, podSecurityViolations } from '../src/validation/pod-security.js'
+import { validate } from '../src/validation/spec.js'
 import { child, MINIMAL_CONFIG, NOW, request, settings } from './fixtures/helpers.js'
 
 const ANNOTATION = 'mcpregistry-hook.toolhive.stacklok.dev/pod-security'

@@ -4,9 +4,9 @@
  */
 import fc from 'fast-check'
 import t from 'tap'
-import { buildApp } from '../src/app.js'
+import { buildApp } from '../src/http/app.js'
 import { sync } from '../src/hook.js'
-import { canonicalQuantity } from '../src/quantity.js'
+import { canonicalQuantity } from '../src/basics/quantity.js'
 import { MINIMAL_CONFIG, NOW, request, settings } from './fixtures/helpers.js'
 
 const SEED = 20261201

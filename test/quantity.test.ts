@@ -1,6 +1,6 @@
 /** Quantities in the form the API server stores them (resource.Quantity canonical form). */
 import t from 'tap'
-import { canonicalizeQuantities, canonicalQuantity, invalidQuantities } from '../src/quantity.js'
+import { canonicalizeQuantities, canonicalQuantity, invalidQuantities } from '../src/basics/quantity.js'
 import { QUANTITY_ROWS } from './fixtures/quantities.js'
 
 t.test('the forms the API server stores', async (t) => {

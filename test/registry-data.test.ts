@@ -1,7 +1,7 @@
 /** Registry data checks (SPEC §4, U§6): ConfigMaps exist, keys exist, documents are what the server accepts. */
 import t from 'tap'
-import { checkRegistryData, checkRegistryDocument, mountedConfigMaps } from '../src/registry-data.js'
-import type { Volume } from '../src/k8s-types.js'
+import { checkRegistryData, checkRegistryDocument, mountedConfigMaps } from '../src/validation/registry-data.js'
+import type { Volume } from '../src/basics/k8s-types.js'
 import type { KubeObject } from '../src/schema/hook.js'
 
 const doc = (servers: unknown[]) => JSON.stringify({ version: '1.0.0', meta: { last_updated: '2026-11-01T12:00:00Z' }, data: { servers } })

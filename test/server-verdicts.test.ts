@@ -11,8 +11,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import t from 'tap'
-import { checkConfigYAML, SERVER_RULES, type ServerRules } from '../src/config-yaml.js'
-import { checkRegistryDocument } from '../src/registry-document.js'
+import { checkConfigYAML, SERVER_RULES, type ServerRules } from '../src/validation/config-yaml.js'
+import { checkRegistryDocument } from '../src/validation/registry-document.js'
 import { CONFIG_CASES, CORPUS_MOUNTS } from './fixtures/server-corpus/config-cases.js'
 
 const binary = process.env['THV_REGISTRY_API']
@@ -66,7 +66,7 @@ const pathOf = (field: string): string => field.replace(/^spec\.configYAML( line
 export function rulesFor(version: string): ServerRules {
   const minor = /^v(\d+\.\d+)\./.exec(version)?.[1]
   const rules = SERVER_RULES[`v${minor}`]
-  if (rules === undefined) throw new Error(`no SERVER_RULES for ${version}: add them in src/config-yaml.ts`)
+  if (rules === undefined) throw new Error(`no SERVER_RULES for ${version}: add them in src/validation/config-yaml.ts`)
   return rules
 }
 

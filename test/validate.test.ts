@@ -3,7 +3,8 @@
  * every row of upstream's validation is visibly covered.
  */
 import t from 'tap'
-import { summarise, validate } from '../src/validate.js'
+import { summarise } from '../src/validation/issues.js'
+import { validate } from '../src/validation/spec.js'
 import { MINIMAL_CONFIG } from './fixtures/helpers.js'
 
 const base = { configYAML: MINIMAL_CONFIG }

@@ -3,8 +3,11 @@
  * the hook's runtime check of `parent.spec`. Same fields as upstream (U§1.2) plus `networkPolicy` (SPEC §4).
  */
 import { Type, type Static } from 'typebox'
-import { PHASES } from '../constants.js'
 import { PreserveUnknown, PreserveUnknownList, StringEnum } from './k8s.js'
+
+/** Status phases (SPEC §3). */
+export const PHASES = ['Pending', 'Ready', 'Failed', 'Terminating'] as const
+export type Phase = (typeof PHASES)[number]
 
 const LocalObjectReference = Type.Object(
   {

@@ -16,7 +16,7 @@ import { freePorts, startControlPlane, type ControlPlane } from './lib/controlpl
 import { Api, MetacontrollerStandIn } from './lib/metacontroller.js'
 import { RealMetacontroller } from './lib/real-metacontroller.js'
 import { QUANTITY_ROWS } from '../fixtures/quantities.js'
-import { PENDING_RESYNC_SECONDS } from '../../src/constants.js'
+import { PENDING_RESYNC_SECONDS } from '../../src/basics/constants.js'
 import { CHILD_KINDS, sleep, until } from './lib/wait.js'
 
 type Obj = Record<string, any>

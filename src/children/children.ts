@@ -10,15 +10,15 @@ import {
   API_PORT_NAME,
   CONFIG_FILE_KEY,
   REGISTRY_API_RULES,
-} from './constants.js'
-import { hashOf, pruneForApply } from './json.js'
-import type { Child, ConfigMap, Deployment, Meta, NetworkPolicy, Role, RoleBinding, Service, ServiceAccount } from './k8s-types.js'
+} from '../basics/constants.js'
+import { hashOf, pruneForApply } from '../basics/json.js'
+import type { Child, ConfigMap, Deployment, Meta, NetworkPolicy, Role, RoleBinding, Service, ServiceAccount } from '../basics/k8s-types.js'
 import { labels, selectorLabels } from './labels.js'
 import { childNames } from './names.js'
 import { defaultPodTemplate, mergePodTemplate, pullSecrets } from './podtemplate.js'
-import { canonicalizeQuantities } from './quantity.js'
-import type { Settings } from './settings.js'
-import type { ParsedSpec } from './validate.js'
+import { canonicalizeQuantities } from '../basics/quantity.js'
+import type { Settings } from '../settings.js'
+import type { ParsedSpec } from '../validation/spec.js'
 
 /** What every builder needs to know about the registry. */
 export interface Registry {

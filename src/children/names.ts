@@ -1,5 +1,5 @@
 /** The one place that derives child names from the MCPRegistry name (U§2). */
-import { SUFFIX_API, SUFFIX_CONFIG, SUFFIX_RBAC } from './constants.js'
+import { SUFFIX_API, SUFFIX_CONFIG, SUFFIX_RBAC } from '../basics/constants.js'
 
 export interface ChildNames {
   /** ConfigMap holding config.yaml. */

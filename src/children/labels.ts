@@ -1,5 +1,5 @@
 /** The one labels helper (U§2): the common set, and the stable selector subset of the API pods. */
-import { COMPONENT, LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_NAME, LABEL_REGISTRY_NAME, MANAGED_BY } from './constants.js'
+import { COMPONENT, LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_NAME, LABEL_REGISTRY_NAME, MANAGED_BY } from '../basics/constants.js'
 
 export function labels(registryName: string, resourceName: string): Record<string, string> {
   return {

@@ -24,10 +24,10 @@ import {
   READINESS_PATH,
   TMP_MOUNT_PATH,
   TMP_VOLUME,
-} from './constants.js'
-import type { Container, ContainerPort, EnvVar, LocalObjectReference, PodSpec, PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
-import { HARDENED_CONTAINER, HARDENED_POD, hardenedContainerContext, hardenedPodContext } from './pod-security.js'
-import type { MCPRegistrySpec } from './schema/mcpregistry.js'
+} from '../basics/constants.js'
+import type { Container, ContainerPort, EnvVar, LocalObjectReference, PodSpec, PodTemplateSpec, Volume, VolumeMount } from '../basics/k8s-types.js'
+import { HARDENED_CONTAINER, HARDENED_POD, hardenedContainerContext, hardenedPodContext } from '../validation/pod-security.js'
+import type { MCPRegistrySpec } from '../schema/mcpregistry.js'
 
 
 /** Pull secrets: the spec's first, then the hook-wide defaults not already listed; empty names dropped. */

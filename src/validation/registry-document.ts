@@ -8,12 +8,13 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import { parseGoURL } from './config-yaml.js'
-import { isRecord } from './json.js'
-import pluginSchema from './schema/registry-data/plugin.schema.json' with { type: 'json' }
-import publisherSchema from './schema/registry-data/publisher-provided.schema.json' with { type: 'json' }
-import serverSchema from './schema/registry-data/server.schema.json' with { type: 'json' }
-import skillSchema from './schema/registry-data/skill.schema.json' with { type: 'json' }
-import upstreamSchema from './schema/registry-data/upstream-registry.schema.json' with { type: 'json' }
+import { fieldPath, pointerParts } from '../basics/field-path.js'
+import { isRecord } from '../basics/json.js'
+import pluginSchema from '../schema/registry-data/plugin.schema.json' with { type: 'json' }
+import publisherSchema from '../schema/registry-data/publisher-provided.schema.json' with { type: 'json' }
+import serverSchema from '../schema/registry-data/server.schema.json' with { type: 'json' }
+import skillSchema from '../schema/registry-data/skill.schema.json' with { type: 'json' }
+import upstreamSchema from '../schema/registry-data/upstream-registry.schema.json' with { type: 'json' }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 /** The `_meta` key whose value the server checks against publisher-provided.schema.json. */
@@ -82,12 +83,7 @@ const validators = compile()
 
 /** `/data/servers/0/name` → `data.servers[0].name`. */
 function where(pointer: string, base = ''): string {
-  let out = base
-  for (const part of pointer.split('/').slice(1)) {
-    const key = part.replace(/~1/g, '/').replace(/~0/g, '~')
-    out += /^\d+$/.test(key) ? `[${key}]` : out === '' ? key : `.${key}`
-  }
-  return out
+  return fieldPath(base, pointerParts(pointer))
 }
 
 function describe(e: ErrorObject, base = ''): string {

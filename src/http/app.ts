@@ -3,12 +3,13 @@
  * in hook.ts. Never listens by itself: server.ts does, and tests use `app.inject`.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
-import { KEEP_ALIVE_TIMEOUT_SECONDS } from './constants.js'
-import { customize, serialise, sync, syncFallback } from './hook.js'
+import { KEEP_ALIVE_TIMEOUT_SECONDS } from '../basics/constants.js'
+import { fieldPath } from '../basics/field-path.js'
+import { customize, serialise, sync, syncFallback } from '../hook.js'
 import { BodyError, parseBody } from './json-body.js'
 import { Metrics } from './metrics.js'
-import { CustomizeRequest, SyncRequest } from './schema/hook.js'
-import type { Settings } from './settings.js'
+import { CustomizeRequest, SyncRequest } from '../schema/hook.js'
+import type { Settings } from '../settings.js'
 
 export interface AppOptions {
   settings: Settings
@@ -32,7 +33,7 @@ interface ValidationItem {
 function fieldOf(item: ValidationItem): string {
   const parts = item.instancePath.split('/').filter((p) => p !== '')
   if (item.params?.missingProperty !== undefined) parts.push(item.params.missingProperty)
-  return parts.length > 0 ? parts.join('.') : '(body)'
+  return parts.length > 0 ? fieldPath('', parts) : '(body)'
 }
 
 export function buildApp(opts: AppOptions): FastifyInstance {

@@ -12,10 +12,12 @@
  * purpose in one place: files the server reads must lie under a volumeMount of the container.
  */
 import { isAlias, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document } from 'yaml'
-import { CONFIG_MOUNT_PATH, SERVICE_ACCOUNT_MOUNT_PATH, TMP_MOUNT_PATH } from './constants.js'
-import { isRecord } from './json.js'
-import type { VolumeMount } from './k8s-types.js'
-import type { Issue } from './validate.js'
+import { CONFIG_MOUNT_PATH, SERVICE_ACCOUNT_MOUNT_PATH, TMP_MOUNT_PATH } from '../basics/constants.js'
+import { isDnsLabel } from '../basics/dns.js'
+import { fieldPath, type PathPart } from '../basics/field-path.js'
+import { isRecord } from '../basics/json.js'
+import type { VolumeMount } from '../basics/k8s-types.js'
+import type { Issue } from './issues.js'
 
 export interface FileSource {
   /** The source's name in config.yaml. */
@@ -62,22 +64,15 @@ export function rulesForImage(image: string): ServerRules | undefined {
   return SERVER_RULES[KNOWN_TAGS[tag.startsWith('v') ? tag : `v${tag}`] ?? '']
 }
 
-type Path = (string | number)[]
+type Path = PathPart[]
 
 const MAX_ALIASES = 100
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
 const AUTH_MODES = ['anonymous', 'oauth']
 /** sslmodes the migrations can use: they run through lib/pq, which knows no `allow` or `prefer`. */
 const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full']
 const MAX_AUDIT_DATA = 1 << 20
 const MAX_API_TIMEOUT_NS = 5n * 60n * 1_000_000_000n
 const INT64_MIN = -(2n ** 63n)
-
-function pathText(path: Path): string {
-  let out = ''
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`
-  return out
-}
 
 const UNITS: Record<string, bigint> = { ns: 1n, us: 1000n, 'µs': 1000n, 'μs': 1000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n }
 
@@ -449,7 +444,7 @@ export function checkConfigYAML(
     return 1
   }
   const add = (path: Path, message: string): void => {
-    issues.push({ field: `spec.configYAML line ${lineOf(path)}, ${pathText(path)}`, message })
+    issues.push({ field: `spec.configYAML line ${lineOf(path)}, ${fieldPath('', path)}`, message })
   }
 
   let root: unknown
@@ -512,7 +507,7 @@ export function checkConfigYAML(
       add(P('sources', i, 'name'), 'is required; name the source (a DNS label such as "team")')
       return
     }
-    if (!DNS_LABEL.test(name)) {
+    if (!isDnsLabel(name)) {
       add(P('sources', i, 'name'), `"${name.length > 70 ? `${name.slice(0, 70)}…` : name}" must be a DNS label (lower-case letters, digits and "-", at most 63 characters); rename the source`)
       return
     }
@@ -532,7 +527,7 @@ export function checkConfigYAML(
       if (type === 'kubernetes') {
         const seen = new Set<string>()
         ;((src['kubernetes'] as Cfg)['namespaces'] as string[] | undefined ?? []).forEach((ns, j) => {
-          if (!DNS_LABEL.test(ns)) add(P('sources', i, 'kubernetes', 'namespaces', j), `"${ns}" is not a valid namespace name (a DNS label); fix it`)
+          if (!isDnsLabel(ns)) add(P('sources', i, 'kubernetes', 'namespaces', j), `"${ns}" is not a valid namespace name (a DNS label); fix it`)
           else if (seen.has(ns)) add(P('sources', i, 'kubernetes', 'namespaces', j), `namespace "${ns}" is listed twice; list it once`)
           seen.add(ns)
         })

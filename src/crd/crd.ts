@@ -2,9 +2,9 @@
  * The MCPRegistry CustomResourceDefinition, built from the TypeBox schema in schema/mcpregistry.ts (the
  * single source of truth). scripts/gen-crd.ts writes it to manifests/crd.yaml; a test fails on drift.
  */
-import { GROUP, KIND, PLURAL, SINGULAR, VERSIONS } from './constants.js'
-import { canonical } from './json.js'
-import { MCPRegistrySchema } from './schema/mcpregistry.js'
+import { GROUP, KIND, PLURAL, SINGULAR, VERSIONS } from '../basics/constants.js'
+import { canonical } from '../basics/json.js'
+import { MCPRegistrySchema } from '../schema/mcpregistry.js'
 
 const PRINTER_COLUMNS = [
   { name: 'Status', type: 'string', jsonPath: '.status.phase' },

@@ -103,8 +103,6 @@ export const REGISTRY_API_RULES = [
 ]
 
 /** Status (SPEC §3). */
-export const PHASES = ['Pending', 'Ready', 'Failed', 'Terminating'] as const
-export type Phase = (typeof PHASES)[number]
 export const CONDITION_READY = 'Ready'
 export const CONDITION_POD_TEMPLATE = 'PodTemplateValid'
 export const CONDITION_CONFIG = 'ConfigValid'

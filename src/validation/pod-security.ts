@@ -5,9 +5,9 @@
  * and run on what the user gave, with the hook's hardening merged in field by field, as the builders merge
  * it: a violation can only come from a value the user wrote, so each names that field. Pure.
  */
-import { POD_SECURITY_ANNOTATION, POD_SECURITY_PROFILES, type PodSecurityProfile } from './constants.js'
-import { isRecord } from './json.js'
-import type { Container, PodSpec, Volume } from './k8s-types.js'
+import { POD_SECURITY_ANNOTATION, POD_SECURITY_PROFILES, type PodSecurityProfile } from '../basics/constants.js'
+import { isRecord } from '../basics/json.js'
+import type { Container, PodSpec, Volume } from '../basics/k8s-types.js'
 
 /** The hardening every container gets, under whatever the user sets (field by field). */
 export const HARDENED_CONTAINER = {

@@ -4,11 +4,11 @@
  * are not spec errors: they explain a Pending phase and never change the children. Pure.
  */
 import type { RegistryConfig } from './config-yaml.js'
-import { isRecord } from './json.js'
-import { relativeTo } from './paths.js'
-import type { PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
+import { isRecord } from '../basics/json.js'
+import { relativeTo } from '../basics/paths.js'
+import type { PodTemplateSpec, Volume, VolumeMount } from '../basics/k8s-types.js'
 import { checkRegistryDocument } from './registry-document.js'
-import type { KubeObject } from './schema/hook.js'
+import type { KubeObject } from '../schema/hook.js'
 
 /** A ConfigMap the pod mounts, with the keys it projects (all keys when `items` is absent). */
 export interface MountedConfigMap {

@@ -19,31 +19,15 @@ import {
   PGPASS_VOLUME,
   TMP_MOUNT_PATH,
   TMP_VOLUME,
-} from './constants.js'
+} from '../basics/constants.js'
 import { checkConfigYAML, rulesForImage, type RegistryConfig } from './config-yaml.js'
-import { isDns1035Label, isDnsLabel } from './dns.js'
-import { isRecord, tooDeep } from './json.js'
-import { invalidQuantities } from './quantity.js'
-import type { PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
+import { isDns1035Label, isDnsLabel } from '../basics/dns.js'
+import { isRecord, tooDeep } from '../basics/json.js'
+import { invalidQuantities } from '../basics/quantity.js'
+import type { PodTemplateSpec, Volume, VolumeMount } from '../basics/k8s-types.js'
 import { podSecurityViolations, registryProfile, type PodSecuritySettings } from './pod-security.js'
-import { MCPRegistrySpec } from './schema/mcpregistry.js'
-
-/** One problem: where, what, and what to do. */
-export interface Issue {
-  field: string
-  message: string
-}
-
-export function describeIssue(issue: Issue): string {
-  return `${issue.field}: ${issue.message}`
-}
-
-/** The first problem, and how many more there are; `issues` is never empty here. */
-export function summarise(issues: readonly Issue[]): string {
-  const first = issues[0] as Issue
-  const more = issues.length - 1
-  return more === 0 ? describeIssue(first) : `${describeIssue(first)} (and ${more} more problem${more === 1 ? '' : 's'})`
-}
+import { MCPRegistrySpec } from '../schema/mcpregistry.js'
+import { schemaIssues, type Issue, type Validator } from './issues.js'
 
 const StringMapRuntime = Type.Record(Type.String(), Type.String())
 const NamedList = Type.Array(Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: true }))
@@ -124,28 +108,6 @@ const podTemplateValidator = Compile(PodTemplateShape)
 const volumeValidator = Compile(VolumeShape)
 const volumeMountValidator = Compile(VolumeMountShape)
 const peerValidator = Compile(PeerShape)
-
-type Validator = { Check(v: unknown): boolean; Errors(v: unknown): { instancePath: string; message: string; keyword: string; params: unknown }[] }
-
-/** `/volumes/0/name` under `spec` → `spec.volumes[0].name`. */
-export function fieldPath(base: string, pointer: string): string {
-  let out = base
-  for (const part of pointer.split('/').slice(1)) {
-    const key = part.replace(/~1/g, '/').replace(/~0/g, '~')
-    out += /^\d+$/.test(key) ? `[${key}]` : `.${key}`
-  }
-  return out
-}
-
-function schemaIssues(validator: Validator, value: unknown, base: string): Issue[] {
-  return validator.Errors(value).map((e) => {
-    if (e.keyword === 'required') {
-      const props = (e.params as { requiredProperties: string[] }).requiredProperties
-      return { field: fieldPath(base, e.instancePath), message: `${props.join(', ')} is required; add it` }
-    }
-    return { field: fieldPath(base, e.instancePath), message: `${e.message}; correct the value` }
-  })
-}
 
 export interface ParsedSpec {
   spec: MCPRegistrySpec
