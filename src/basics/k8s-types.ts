@@ -1,55 +1,54 @@
 /**
- * Narrow local types for the parts of Kubernetes objects this hook reads or writes. Types of
- * @kubernetes/client-node are imported as types only (never loaded at run time); where its property
- * names differ from the wire (NetworkPolicy `_from`), a local wire type is used instead.
+ * The Kubernetes object types the hook reads and writes, from `kubernetes-types` (types only: nothing is loaded
+ * at run time). Its property names are the wire names (NetworkPolicy `from`, string timestamps), so a typed
+ * literal serialises as the API server expects. Narrowed here where the hook promises more than the API.
  */
+import type { Deployment as K8sDeployment } from 'kubernetes-types/apps/v1.js'
 import type {
-  V1ConfigMap,
-  V1Container,
-  V1Deployment,
-  V1NetworkPolicy,
-  V1NetworkPolicyIngressRule,
-  V1NetworkPolicyPeer,
-  V1NetworkPolicySpec,
-  V1ObjectMeta,
-  V1PodSpec,
-  V1PodTemplateSpec,
-  V1Role,
-  V1RoleBinding,
-  V1Service,
-  V1ServiceAccount,
-  V1Volume,
-  V1VolumeMount,
-  V1EnvVar,
-  V1ContainerPort,
-  V1LocalObjectReference,
-} from '@kubernetes/client-node'
+  ConfigMap as K8sConfigMap,
+  Container,
+  ContainerPort,
+  EnvVar,
+  LocalObjectReference,
+  PodSpec,
+  PodTemplateSpec,
+  Service as K8sService,
+  ServiceAccount as K8sServiceAccount,
+  Volume,
+  VolumeMount,
+} from 'kubernetes-types/core/v1.js'
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js'
+import type {
+  NetworkPolicy as K8sNetworkPolicy,
+  NetworkPolicyIngressRule,
+  NetworkPolicyPeer,
+  NetworkPolicySpec,
+} from 'kubernetes-types/networking/v1.js'
+import type { Role as K8sRole, RoleBinding as K8sRoleBinding } from 'kubernetes-types/rbac/v1.js'
 
-/** Metadata as the hook writes it: timestamps never appear, so client-node's `Date` fields do not matter. */
-export type Meta = Pick<V1ObjectMeta, 'name' | 'namespace' | 'labels' | 'annotations'>
+export type { Container, ContainerPort, EnvVar, LocalObjectReference, NetworkPolicyPeer, PodSpec, PodTemplateSpec, Volume, VolumeMount }
 
-type WithMeta<T> = Omit<T, 'metadata'> & { apiVersion: string; kind: string; metadata: Meta }
+/** Metadata as the hook writes it: only what it sets. */
+export type Meta = Pick<ObjectMeta, 'name' | 'namespace' | 'labels' | 'annotations'>
 
-export type ConfigMap = WithMeta<V1ConfigMap>
-export type ServiceAccount = WithMeta<V1ServiceAccount>
-export type Role = WithMeta<V1Role>
-export type RoleBinding = WithMeta<V1RoleBinding>
-export type Service = WithMeta<V1Service>
-export type Deployment = WithMeta<V1Deployment>
-export type PodTemplateSpec = V1PodTemplateSpec
-export type PodSpec = V1PodSpec
-export type Container = V1Container
-export type Volume = V1Volume
-export type VolumeMount = V1VolumeMount
-export type EnvVar = V1EnvVar
-export type ContainerPort = V1ContainerPort
-export type LocalObjectReference = V1LocalObjectReference
-export type NetworkPolicyPeer = V1NetworkPolicyPeer
-
-/** client-node calls `from` `_from`; serialised as is, the peers vanish and the rule admits everyone. */
-type WireIngressRule = Omit<V1NetworkPolicyIngressRule, '_from'> & { from: V1NetworkPolicyPeer[] }
-export type NetworkPolicy = WithMeta<Omit<V1NetworkPolicy, 'spec'>> & {
-  spec: Omit<V1NetworkPolicySpec, 'ingress'> & { ingress: WireIngressRule[] }
+/** An object the hook writes: apiVersion and kind always given. */
+type WithMeta<T extends { apiVersion?: string; kind?: string }> = Omit<T, 'metadata' | 'apiVersion' | 'kind'> & {
+  apiVersion: NonNullable<T['apiVersion']>
+  kind: NonNullable<T['kind']>
+  metadata: Meta
 }
 
-export type Child = ConfigMap | ServiceAccount | Role | RoleBinding | Deployment | Service | NetworkPolicy
+export type ConfigMap = WithMeta<K8sConfigMap>
+export type ServiceAccount = WithMeta<K8sServiceAccount>
+export type Role = WithMeta<K8sRole>
+export type RoleBinding = WithMeta<K8sRoleBinding>
+export type Service = WithMeta<K8sService>
+export type Deployment = WithMeta<K8sDeployment>
+
+/** Every ingress rule the hook writes names its peers: a rule without `from` would admit every source. */
+type IngressRule = NetworkPolicyIngressRule & { from: NetworkPolicyPeer[] }
+export type NetworkPolicy = WithMeta<Omit<K8sNetworkPolicy, 'spec'>> & {
+  spec: Omit<NetworkPolicySpec, 'ingress'> & { ingress: IngressRule[] }
+}
+
+export type Child = ConfigMap | ServiceAccount | Role | RoleBinding | Service | Deployment | NetworkPolicy
