@@ -17,7 +17,6 @@ import { labels, selectorLabels } from './labels.js'
 import { childNames } from './names.js'
 import { defaultPodTemplate, mergePodTemplate, pullSecrets } from './podtemplate.js'
 import { canonicalizeQuantities } from '../basics/quantity.js'
-import type { Settings } from '../settings.js'
 import type { ParsedSpec } from '../validation/spec.js'
 
 /** What every builder needs to know about the registry. */
@@ -27,7 +26,15 @@ export interface Registry {
   parsed: ParsedSpec
 }
 
-export type ChildSettings = Pick<Settings, 'image' | 'pgpassInitImage' | 'defaultPullSecrets'>
+/** The settings the builders read (a part of the hook's Settings; builders never read the environment). */
+export interface ChildSettings {
+  /** The registry server image. */
+  image: string
+  /** The setup-pgpass init container's image. */
+  pgpassInitImage: string
+  /** Pull secrets every registry gets after its own. */
+  defaultPullSecrets: readonly string[]
+}
 
 /** Name, namespace and the common labels of a child. */
 function metadata(r: Registry, name: string): Meta {
