@@ -2,6 +2,7 @@
  * The HTTP edge (SPEC §5): routes, request validation, error answers, logs and metrics around the pure core
  * in hook.ts. Never listens by itself: server.ts does, and tests use `app.inject`.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
 import { KEEP_ALIVE_TIMEOUT_SECONDS } from '../basics/constants.js'
 import { fieldPath } from '../basics/field-path.js'
@@ -55,7 +56,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     // one line per hook call is written by the handlers below, with the parent's identity
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
-  })
+  }).withTypeProvider<TypeBoxTypeProvider>()
 
   // Metacontroller always sends JSON; anything else (text/plain included) is a client error, answered as 400.
   app.removeAllContentTypeParsers()
@@ -153,13 +154,13 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   for (const url of ['/sync', '/finalize']) {
     app.post(url, { schema: { body: SyncRequest } }, async (req, reply) => {
-      const body = await syncHandler(req.body as SyncRequest, req.log)
+      const body = await syncHandler(req.body, req.log)
       return reply.type('application/json; charset=utf-8').send(body)
     })
   }
 
   app.post('/customize', { schema: { body: CustomizeRequest } }, async (req, reply) => {
-    const body = req.body as CustomizeRequest
+    const body = req.body
     const answer = customize(body)
     req.log.info({ namespace: body.parent.metadata.namespace, name: body.parent.metadata.name, related: answer.relatedResources.length }, 'customize')
     return reply.type('application/json; charset=utf-8').send(serialise(answer))
