@@ -49,7 +49,7 @@ const found = sourceFiles(new URL('src/', root)).flatMap(patternsOf)
 t.test('the scan finds the patterns of src/', async (t) => {
   t.ok(found.length >= 10, `${found.length} patterns`)
   t.ok(found.some((f) => f.where.startsWith('src/basics/quantity.ts')), 'regex literals')
-  t.ok(found.some((f) => f.where.startsWith('src/validation/spec.ts') && f.source === '^/'), 'schema pattern strings')
+  t.ok(found.some((f) => f.where.startsWith('src/validation/shapes.ts') && f.source === '^/'), 'schema pattern strings')
 })
 
 t.test('recheck finds no super-linear backtracking in any pattern', async (t) => {

@@ -7,26 +7,16 @@ import {
   API_PORT_NAME,
   API_RESOURCES,
   CONFIG_ARGS,
-  CONFIG_MOUNT_PATH,
-  CONFIG_VOLUME,
   CONTAINER_NAME,
   HEALTH_PORT,
   LIVENESS_PATH,
   PGPASS_APP_PATH,
-  PGPASS_EMPTYDIR_MOUNT,
   PGPASS_ENV,
-  PGPASS_FILE_NAME,
-  PGPASS_INIT_CONTAINER,
-  PGPASS_RESOURCES,
-  PGPASS_SECRET_MOUNT,
-  PGPASS_SECRET_VOLUME,
-  PGPASS_VOLUME,
   READINESS_PATH,
-  TMP_MOUNT_PATH,
-  TMP_VOLUME,
 } from '../basics/constants.js'
+import { HARDENED_CONTAINER, HARDENED_POD, ownPod } from '../basics/own-pod.js'
 import type { Container, ContainerPort, EnvVar, LocalObjectReference, PodSpec, PodTemplateSpec, Volume, VolumeMount } from '../basics/k8s-types.js'
-import { HARDENED_CONTAINER, HARDENED_POD, hardenedContainerContext, hardenedPodContext } from '../validation/pod-security.js'
+import { hardenedContainerContext, hardenedPodContext } from '../validation/pod-security.js'
 import type { MCPRegistrySpec } from '../schema/mcpregistry.js'
 
 
@@ -62,6 +52,8 @@ export interface BuiltPodTemplate {
 /** The hook's own pod template, before the user's podTemplateSpec. */
 export function defaultPodTemplate(input: PodTemplateInput): BuiltPodTemplate {
   const pgpass = input.spec.pgpassSecretRef
+  const own = ownPod({ configMapName: input.configMapName, pgpass, pgpassInitImage: input.pgpassInitImage })
+  const items = <T>(list: { item: T }[]): T[] => list.map((o) => o.item)
   const container: Container = {
     name: CONTAINER_NAME,
     image: input.image,
@@ -71,44 +63,11 @@ export function defaultPodTemplate(input: PodTemplateInput): BuiltPodTemplate {
     livenessProbe: { httpGet: { path: LIVENESS_PATH, port: HEALTH_PORT }, initialDelaySeconds: 30, periodSeconds: 10 },
     readinessProbe: { httpGet: { path: READINESS_PATH, port: HEALTH_PORT }, initialDelaySeconds: 5, periodSeconds: 5 },
     securityContext: structuredClone(HARDENED_CONTAINER),
-    volumeMounts: [
-      { name: CONFIG_VOLUME, mountPath: CONFIG_MOUNT_PATH, readOnly: true },
-      ...structuredClone(input.volumeMounts),
-      ...(pgpass ? [{ name: PGPASS_VOLUME, mountPath: PGPASS_APP_PATH, subPath: PGPASS_FILE_NAME, readOnly: true }] : []),
-      { name: TMP_VOLUME, mountPath: TMP_MOUNT_PATH },
-    ],
+    volumeMounts: [...items(own.mounts.first), ...structuredClone(input.volumeMounts), ...items(own.mounts.last)],
     ...(pgpass ? { env: [{ name: PGPASS_ENV, value: PGPASS_APP_PATH }] } : {}),
   }
-  const initContainers: Container[] = pgpass
-    ? [
-        {
-          name: PGPASS_INIT_CONTAINER,
-          image: input.pgpassInitImage,
-          command: [
-            'sh',
-            '-c',
-            `cp ${PGPASS_SECRET_MOUNT}/${PGPASS_FILE_NAME} ${PGPASS_EMPTYDIR_MOUNT}/${PGPASS_FILE_NAME} && chmod 0600 ${PGPASS_EMPTYDIR_MOUNT}/${PGPASS_FILE_NAME}`,
-          ],
-          resources: structuredClone(PGPASS_RESOURCES),
-          securityContext: structuredClone(HARDENED_CONTAINER),
-          volumeMounts: [
-            { name: PGPASS_SECRET_VOLUME, mountPath: PGPASS_SECRET_MOUNT, readOnly: true },
-            { name: PGPASS_VOLUME, mountPath: PGPASS_EMPTYDIR_MOUNT },
-          ],
-        },
-      ]
-    : []
-  const volumes: Volume[] = [
-    { name: CONFIG_VOLUME, configMap: { name: input.configMapName } },
-    ...structuredClone(input.volumes),
-    ...(pgpass
-      ? [
-          { name: PGPASS_SECRET_VOLUME, secret: { secretName: pgpass.name as string, items: [{ key: pgpass.key, path: PGPASS_FILE_NAME }] } },
-          { name: PGPASS_VOLUME, emptyDir: {} },
-        ]
-      : []),
-    { name: TMP_VOLUME, emptyDir: {} },
-  ]
+  const initContainers = items(own.initContainers)
+  const volumes: Volume[] = [...items(own.volumes.first), ...structuredClone(input.volumes), ...items(own.volumes.last)]
   return {
     metadata: { labels: { ...input.labels }, annotations: { ...input.annotations } },
     spec: {

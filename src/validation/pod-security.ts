@@ -7,17 +7,8 @@
  */
 import { POD_SECURITY_ANNOTATION, POD_SECURITY_PROFILES, type PodSecurityProfile } from '../basics/constants.js'
 import { isRecord } from '../basics/json.js'
+import { HARDENED_CONTAINER, HARDENED_POD } from '../basics/own-pod.js'
 import type { Container, PodSpec, Volume } from '../basics/k8s-types.js'
-
-/** The hardening every container gets, under whatever the user sets (field by field). */
-export const HARDENED_CONTAINER = {
-  runAsNonRoot: true,
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ['ALL'] },
-}
-/** The hardening of the pod, under whatever the user sets (field by field). */
-export const HARDENED_POD = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }
 
 type Context = Record<string, unknown>
 

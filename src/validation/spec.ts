@@ -1,113 +1,31 @@
 /**
  * Checks of an MCPRegistry spec before anything runs: the CRD schema, upstream's reconciler checks (U§5.2),
- * the podTemplateSpec parse (U§3.1) and the registry server's own rules for configYAML (SPEC §4, in
- * config-yaml.ts). Every problem names the field and what to change. Pure: no I/O, no clock.
+ * the podTemplateSpec parse (U§3.1), our pod security policy and the registry server's own rules for
+ * configYAML (SPEC §4, in config-yaml.ts). Every rule is a small named function in SPEC_RULES, which
+ * `validate` runs in order; each names the condition reason and the field it checks (README "Validation
+ * rules"). Every problem names the field and what to change. Pure: no I/O, no clock.
  */
-import { Type } from 'typebox'
-import { Compile } from 'typebox/compile'
-import {
-  CONFIG_MOUNT_PATH,
-  CONFIG_VOLUME,
-  CONTAINER_NAME,
-  DEFAULT_IMAGE,
-  DEFAULT_MAX_SPEC_DEPTH,
-  type PodSecurityProfile,
-  MAX_NAME_LENGTH,
-  PGPASS_APP_PATH,
-  PGPASS_INIT_CONTAINER,
-  PGPASS_SECRET_VOLUME,
-  PGPASS_VOLUME,
-  TMP_MOUNT_PATH,
-  TMP_VOLUME,
-} from '../basics/constants.js'
-import { checkConfigYAML, rulesForImage, type RegistryConfig } from './config-yaml.js'
+import { CONTAINER_NAME, DEFAULT_IMAGE, DEFAULT_MAX_SPEC_DEPTH, MAX_NAME_LENGTH, type PodSecurityProfile } from '../basics/constants.js'
 import { isDns1035Label, isDnsLabel } from '../basics/dns.js'
 import { isRecord, tooDeep } from '../basics/json.js'
-import { invalidQuantities } from '../basics/quantity.js'
 import type { PodTemplateSpec, Volume, VolumeMount } from '../basics/k8s-types.js'
-import { podSecurityViolations, registryProfile, type PodSecuritySettings } from './pod-security.js'
-import { MCPRegistrySpec } from '../schema/mcpregistry.js'
+import { reservedNames } from '../basics/own-pod.js'
+import { invalidQuantities } from '../basics/quantity.js'
+import type { MCPRegistrySpec } from '../schema/mcpregistry.js'
+import { checkConfigYAML, rulesForImage, type RegistryConfig } from './config-yaml.js'
 import { schemaIssues, type Issue, type Validator } from './issues.js'
+import { podSecurityViolations, registryProfile, type PodSecuritySettings } from './pod-security.js'
+import { peerValidator, podTemplateValidator, specValidator, volumeMountValidator, volumeValidator } from './shapes.js'
 
-const StringMapRuntime = Type.Record(Type.String(), Type.String())
-const NamedList = Type.Array(Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: true }))
+/** The condition reason a rule's problems are reported under. */
+export type SpecReason = 'ValidationFailed' | 'InvalidPodTemplateSpec' | 'PodSecurityViolation' | 'InvalidConfigYAML'
 
-/** The shape of the pod template fields the merge reads (U§3.1); everything else passes through as is. */
-const ContainerShape = Type.Object(
-  {
-    name: Type.String({ minLength: 1 }),
-    image: Type.Optional(Type.String()),
-    command: Type.Optional(Type.Array(Type.String())),
-    args: Type.Optional(Type.Array(Type.String())),
-    workingDir: Type.Optional(Type.String()),
-    env: Type.Optional(NamedList),
-    ports: Type.Optional(Type.Array(Type.Object({ containerPort: Type.Integer() }, { additionalProperties: true }))),
-    volumeMounts: Type.Optional(
-      Type.Array(
-        Type.Object({ name: Type.String({ minLength: 1 }), mountPath: Type.String({ minLength: 1 }) }, { additionalProperties: true }),
-      ),
-    ),
-    resources: Type.Optional(Type.Object({}, { additionalProperties: true })),
-    securityContext: Type.Optional(Type.Object({}, { additionalProperties: true })),
-    livenessProbe: Type.Optional(Type.Object({}, { additionalProperties: true })),
-    readinessProbe: Type.Optional(Type.Object({}, { additionalProperties: true })),
-    startupProbe: Type.Optional(Type.Object({}, { additionalProperties: true })),
-    imagePullPolicy: Type.Optional(Type.String()),
-  },
-  { additionalProperties: true },
-)
-const PodTemplateShape = Type.Object(
-  {
-    metadata: Type.Optional(
-      Type.Object(
-        { labels: Type.Optional(StringMapRuntime), annotations: Type.Optional(StringMapRuntime) },
-        { additionalProperties: true },
-      ),
-    ),
-    spec: Type.Optional(
-      Type.Object(
-        {
-          containers: Type.Optional(Type.Array(ContainerShape)),
-          initContainers: Type.Optional(Type.Array(ContainerShape)),
-          volumes: Type.Optional(NamedList),
-          imagePullSecrets: Type.Optional(NamedList),
-          serviceAccountName: Type.Optional(Type.String()),
-          securityContext: Type.Optional(Type.Object({}, { additionalProperties: true })),
-          tolerations: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
-          nodeSelector: Type.Optional(StringMapRuntime),
-          affinity: Type.Optional(Type.Object({}, { additionalProperties: true })),
-        },
-        { additionalProperties: true },
-      ),
-    ),
-  },
-  { additionalProperties: true },
-)
-
-const VolumeShape = Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: true })
-const VolumeMountShape = Type.Object(
-  {
-    name: Type.String({ minLength: 1 }),
-    mountPath: Type.String({ pattern: '^/' }),
-    subPath: Type.Optional(Type.String()),
-    readOnly: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: true },
-)
-const PeerShape = Type.Object(
-  {
-    podSelector: Type.Optional(Type.Object({}, { additionalProperties: true })),
-    namespaceSelector: Type.Optional(Type.Object({}, { additionalProperties: true })),
-    ipBlock: Type.Optional(Type.Object({ cidr: Type.String({ minLength: 1 }) }, { additionalProperties: true })),
-  },
-  { additionalProperties: true },
-)
-
-const specValidator = Compile(MCPRegistrySpec)
-const podTemplateValidator = Compile(PodTemplateShape)
-const volumeValidator = Compile(VolumeShape)
-const volumeMountValidator = Compile(VolumeMountShape)
-const peerValidator = Compile(PeerShape)
+/** One check: the reason and the field it reports (as README "Validation rules" writes them), and the check. */
+export interface Rule<C> {
+  reason: string
+  field: string
+  check: (ctx: C) => Issue[]
+}
 
 export interface ParsedSpec {
   spec: MCPRegistrySpec
@@ -135,23 +53,7 @@ export interface Validation {
 }
 
 /** Quantities the API server would reject (it would refuse the Deployment, so say so here). */
-function quantityIssues(podSpec: unknown, base: string): Issue[] {
-  return invalidQuantities(podSpec).map(([field, value]) => ({
-    field: `${base}.${field}`,
-    message: `${JSON.stringify(value)} is not a Kubernetes quantity; write it like 500m, 2, 128Mi or 1Gi`,
-  }))
-}
 
-/** A mount whose name and mountPath can be read (the shape check reports the others). */
-function isValidMount(m: unknown): m is VolumeMount {
-  return isRecord(m) && typeof m['name'] === 'string' && typeof m['mountPath'] === 'string'
-}
-
-/** Mounts of the registry-api container given by the user: spec.volumeMounts, then podTemplateSpec's. */
-export function userMounts(spec: MCPRegistrySpec, podTemplate: PodTemplateSpec | undefined): VolumeMount[] {
-  const fromTemplate = podTemplate?.spec?.containers?.find((c) => c.name === CONTAINER_NAME)?.volumeMounts ?? []
-  return [...((spec.volumeMounts ?? []) as unknown as VolumeMount[]), ...fromTemplate]
-}
 
 /** What validation depends on besides the spec: the hook's settings. */
 export interface ValidationSettings {
@@ -169,6 +71,256 @@ const DEFAULT_VALIDATION: ValidationSettings = {
   podSecurity: { profile: 'restricted', maxProfile: 'restricted' },
 }
 
+/** A mount whose name and mountPath can be read (the shape check reports the others). */
+function isValidMount(m: unknown): m is VolumeMount {
+  return isRecord(m) && typeof m['name'] === 'string' && typeof m['mountPath'] === 'string'
+}
+
+/** Mounts of the registry-api container given by the user: spec.volumeMounts, then podTemplateSpec's. */
+export function userMounts(spec: MCPRegistrySpec, podTemplate: PodTemplateSpec | undefined): VolumeMount[] {
+  const fromTemplate = podTemplate?.spec?.containers?.find((c) => c.name === CONTAINER_NAME)?.volumeMounts ?? []
+  return [...((spec.volumeMounts ?? []) as unknown as VolumeMount[]), ...fromTemplate]
+}
+
+/** Quantities the API server would reject (it would refuse the Deployment, so say so here). */
+function quantityIssues(podSpec: unknown, base: string): Issue[] {
+  return invalidQuantities(podSpec).map(([field, value]) => ({
+    field: `${base}.${field}`,
+    message: `${JSON.stringify(value)} is not a Kubernetes quantity; write it like 500m, 2, 128Mi or 1Gi`,
+  }))
+}
+
+// ---- before the spec can be read: its name, and the spec as a whole (each gate stops the rest) ----
+
+/** What the gates see: the request as received. */
+export interface RawSpec {
+  name: string
+  spec: unknown
+  maxDepth: number
+}
+
+function registryName({ name }: RawSpec): Issue[] {
+  if (name.length <= MAX_NAME_LENGTH && isDns1035Label(name)) return []
+  return [
+    {
+      field: 'metadata.name',
+      message:
+        `"${name}" cannot name the children: it must start with a letter, hold only lower-case letters, digits and '-', ` +
+        `and be at most ${MAX_NAME_LENGTH} characters (so that ${name}-registry-api is a valid label value); recreate the MCPRegistry with a shorter name`,
+    },
+  ]
+}
+
+function specIsObject({ spec }: RawSpec): Issue[] {
+  return isRecord(spec) ? [] : [{ field: 'spec', message: 'is missing or not an object; give at least spec.configYAML' }]
+}
+
+/** Before anything walks the spec: every later step may recurse. */
+function specDepth({ spec, maxDepth }: RawSpec): Issue[] {
+  const deep = tooDeep(spec, maxDepth, 'spec')
+  return deep === undefined ? [] : [{ field: deep, message: `is nested more than ${maxDepth} levels below spec (Kubernetes objects need far fewer); flatten it` }]
+}
+
+function specSchema({ spec }: RawSpec): Issue[] {
+  return specValidator.Check(spec) ? [] : schemaIssues(specValidator as unknown as Validator, spec, 'spec')
+}
+
+/** The name rule runs always; of the gates, the first that finds problems stops validation there. */
+export const NAME_RULE: Rule<RawSpec> = { reason: 'ValidationFailed', field: 'metadata.name', check: registryName }
+export const GATES: Rule<RawSpec>[] = [
+  { reason: 'ValidationFailed', field: 'spec', check: specIsObject },
+  { reason: 'ValidationFailed', field: 'spec.*', check: specDepth },
+  { reason: 'ValidationFailed', field: 'spec.*', check: specSchema },
+]
+
+// ---- the spec, once it has the CRD's shape ----
+
+/** What the rules read: the spec and what is derived from it once. */
+export interface SpecContext {
+  spec: MCPRegistrySpec
+  volumes: Volume[]
+  mounts: VolumeMount[]
+  /** podTemplateSpec's problems; undefined when there is no podTemplateSpec. */
+  podTemplateIssues: Issue[] | undefined
+  /** The user's pod template, when given and valid. */
+  podTemplate: PodTemplateSpec | undefined
+  reserved: ReturnType<typeof reservedNames>
+  profile: ReturnType<typeof registryProfile>
+  config: ReturnType<typeof checkConfigYAML>
+}
+
+function pgpassSecretRef({ spec }: SpecContext): Issue[] {
+  const ref = spec.pgpassSecretRef
+  if (ref === undefined) return []
+  const out: Issue[] = []
+  if (!ref.name) out.push({ field: 'spec.pgpassSecretRef.name', message: 'is required; name the Secret that holds the pgpass file' })
+  if (!ref.key) out.push({ field: 'spec.pgpassSecretRef.key', message: 'is required; name the key of the Secret that holds the pgpass file' })
+  return out
+}
+
+/** volumes and volumeMounts must be corev1 objects (U§5.2). */
+function volumeShapes({ volumes }: SpecContext): Issue[] {
+  return volumes.flatMap((v, i) => (volumeValidator.Check(v) ? [] : schemaIssues(volumeValidator as unknown as Validator, v, `spec.volumes[${i}]`)))
+}
+
+function volumeMountShapes({ mounts }: SpecContext): Issue[] {
+  return mounts.flatMap((m, i) =>
+    volumeMountValidator.Check(m) ? [] : schemaIssues(volumeMountValidator as unknown as Validator, m, `spec.volumeMounts[${i}]`),
+  )
+}
+
+/** podTemplateSpec must parse (U§3.1), quantities included. */
+export function podTemplateIssues(spec: MCPRegistrySpec): Issue[] | undefined {
+  if (spec.podTemplateSpec === undefined) return undefined
+  return podTemplateValidator.Check(spec.podTemplateSpec)
+    ? quantityIssues((spec.podTemplateSpec as PodTemplateSpec).spec, 'spec.podTemplateSpec.spec')
+    : schemaIssues(podTemplateValidator as unknown as Validator, spec.podTemplateSpec, 'spec.podTemplateSpec')
+}
+
+function podTemplateParses(ctx: SpecContext): Issue[] {
+  return ctx.podTemplateIssues ?? []
+}
+
+function volumeQuantities({ volumes }: SpecContext): Issue[] {
+  return quantityIssues({ volumes }, 'spec')
+}
+
+/** Our own pod security policy: the annotation asks for a profile the settings allow (SPEC §4). */
+function podSecurityAnnotation({ profile }: SpecContext): Issue[] {
+  return profile.problem ? [profile.problem] : []
+}
+
+/** The profile's controls on what the user wrote. */
+function podSecurityControls({ volumes, podTemplate, profile }: SpecContext): Issue[] {
+  return podSecurityViolations(volumes, podTemplate?.spec, profile.profile)
+}
+
+/** Volume names: not reserved by the hook, unique, DNS labels (U§5.2). */
+function volumeNamesIn(list: readonly unknown[], base: string, reserved: ReadonlyMap<string, string>): Issue[] {
+  const out: Issue[] = []
+  const seen = new Set<string>()
+  list.forEach((v, i) => {
+    if (!isRecord(v) || typeof v['name'] !== 'string') return // reported by the shape check
+    const name = v['name']
+    const use = reserved.get(name)
+    const field = `${base}[${i}].name`
+    if (use !== undefined) out.push({ field, message: `volume name '${name}' is reserved by the hook for ${use}; rename the volume` })
+    else if (seen.has(name)) out.push({ field, message: `volume name '${name}' is used twice; give each volume its own name` })
+    else if (!isDnsLabel(name)) {
+      out.push({ field, message: `'${name}' is not a valid volume name (a DNS label: lower-case letters, digits and '-', at most 63 characters); rename it` })
+    }
+    seen.add(name)
+  })
+  return out
+}
+
+function specVolumeNames({ volumes, reserved }: SpecContext): Issue[] {
+  return volumeNamesIn(volumes, 'spec.volumes', reserved.volumes)
+}
+
+function templateVolumeNames({ podTemplate, reserved }: SpecContext): Issue[] {
+  return volumeNamesIn(podTemplate?.spec?.volumes ?? [], 'spec.podTemplateSpec.spec.volumes', reserved.volumes)
+}
+
+function reservedInitContainers({ podTemplate, reserved }: SpecContext): Issue[] {
+  const i = podTemplate?.spec?.initContainers?.findIndex((c) => reserved.initContainers.has(c.name)) ?? -1
+  if (i < 0) return []
+  const name = (podTemplate?.spec?.initContainers?.[i] as { name: string }).name
+  return [{ field: `spec.podTemplateSpec.spec.initContainers[${i}].name`, message: `init container name '${name}' is reserved by the hook when pgpassSecretRef is set; rename it` }]
+}
+
+/** Every mount names a volume, and no two mounts share a path (U§5.2, exact match as upstream). */
+function mountsIn(list: readonly VolumeMount[], base: string, known: ReadonlySet<unknown>, taken: Map<string, string>): Issue[] {
+  const out: Issue[] = []
+  list.forEach((m, i) => {
+    if (!isValidMount(m)) return // reported by the shape check
+    const owner = taken.get(m.mountPath)
+    if (owner !== undefined) {
+      out.push({ field: `${base}[${i}].mountPath`, message: `duplicate mount path '${m.mountPath}' (already used by ${owner}); choose another path` })
+    } else {
+      taken.set(m.mountPath, `${base}[${i}]`)
+    }
+    if (!known.has(m.name)) {
+      out.push({ field: `${base}[${i}].name`, message: `mounts volume '${m.name}', which no volume defines; add it to spec.volumes or fix the name` })
+    }
+  })
+  return out
+}
+
+function volumeMounts({ volumes, mounts, podTemplate, reserved }: SpecContext): Issue[] {
+  const known = new Set<unknown>([...volumes.map((v) => (isRecord(v) ? v['name'] : undefined)), ...(podTemplate?.spec?.volumes ?? []).map((v) => v.name)])
+  const taken = new Map(reserved.mountPaths)
+  const apiIndex = podTemplate?.spec?.containers?.findIndex((c) => c.name === CONTAINER_NAME) ?? -1
+  const apiMounts = podTemplate?.spec?.containers?.[apiIndex]?.volumeMounts
+  return [
+    ...mountsIn(mounts, 'spec.volumeMounts', known, taken),
+    ...(apiMounts === undefined ? [] : mountsIn(apiMounts, `spec.podTemplateSpec.spec.containers[${apiIndex}].volumeMounts`, known, taken)),
+  ]
+}
+
+/** An empty peer is rejected by Kubernetes, and a rule without peers admits everyone. */
+function networkPolicyPeers({ spec }: SpecContext): Issue[] {
+  return (spec.networkPolicy?.from ?? []).flatMap((peer, i) => {
+    const field = `spec.networkPolicy.from[${i}]`
+    if (!peerValidator.Check(peer)) return schemaIssues(peerValidator as unknown as Validator, peer, field)
+    if (peer.podSelector === undefined && peer.namespaceSelector === undefined && peer.ipBlock === undefined) {
+      return [{ field, message: 'names no peer; give podSelector, namespaceSelector or ipBlock' }]
+    }
+    return []
+  })
+}
+
+/** The registry server's own rules (SPEC §4): config-yaml.ts, whose rules CONFIG_RULES lists. */
+function configYAML({ config }: SpecContext): Issue[] {
+  return config.issues
+}
+
+/** The rules of a spec that has the CRD's shape, in the order their problems are reported. */
+export const SPEC_RULES: Rule<SpecContext>[] = [
+  { reason: 'ValidationFailed', field: 'spec.pgpassSecretRef', check: pgpassSecretRef },
+  { reason: 'ValidationFailed', field: 'spec.volumes[*]', check: volumeShapes },
+  { reason: 'ValidationFailed', field: 'spec.volumeMounts[*]', check: volumeMountShapes },
+  { reason: 'InvalidPodTemplateSpec', field: 'spec.podTemplateSpec', check: podTemplateParses },
+  { reason: 'ValidationFailed', field: 'spec.volumes[*].emptyDir.sizeLimit', check: volumeQuantities },
+  { reason: 'PodSecurityViolation', field: 'metadata.annotations[mcpregistry-hook.toolhive.stacklok.dev/pod-security]', check: podSecurityAnnotation },
+  { reason: 'PodSecurityViolation', field: 'spec.podTemplateSpec.spec, spec.volumes[*]', check: podSecurityControls },
+  { reason: 'ValidationFailed', field: 'spec.volumes[*].name', check: specVolumeNames },
+  { reason: 'ValidationFailed', field: 'spec.podTemplateSpec.spec.volumes[*].name', check: templateVolumeNames },
+  { reason: 'ValidationFailed', field: 'spec.podTemplateSpec.spec.initContainers[*].name', check: reservedInitContainers },
+  { reason: 'ValidationFailed', field: 'spec.volumeMounts[*], spec.podTemplateSpec.spec.containers[registry-api].volumeMounts[*]', check: volumeMounts },
+  { reason: 'ValidationFailed', field: 'spec.networkPolicy.from[*]', check: networkPolicyPeers },
+  { reason: 'InvalidConfigYAML', field: 'spec.configYAML', check: configYAML },
+]
+
+function specContext(spec: MCPRegistrySpec, settings: ValidationSettings, annotations: Readonly<Record<string, string>>): SpecContext {
+  const pgpass = spec.pgpassSecretRef !== undefined
+  const issues = podTemplateIssues(spec)
+  const podTemplate = issues?.length === 0 ? (spec.podTemplateSpec as PodTemplateSpec) : undefined
+  const mounts = userMounts(spec, podTemplate).filter(isValidMount)
+  return {
+    spec,
+    volumes: (spec.volumes ?? []) as unknown as Volume[],
+    mounts: (spec.volumeMounts ?? []) as unknown as VolumeMount[],
+    podTemplateIssues: issues,
+    podTemplate,
+    reserved: reservedNames(pgpass),
+    profile: registryProfile(annotations, settings.podSecurity),
+    config: checkConfigYAML(spec.configYAML, mounts, rulesForImage(settings.image), settings.image),
+  }
+}
+
+/** Runs SPEC_RULES; issues in rule order, and each rule's own list for the conditions. */
+function runSpecRules(ctx: SpecContext): { issues: Issue[]; security: Issue[] } {
+  const issues: Issue[] = []
+  const security: Issue[] = []
+  for (const rule of SPEC_RULES) {
+    const found = rule.check(ctx)
+    issues.push(...found)
+    if (rule.reason === 'PodSecurityViolation') security.push(...found)
+  }
+  return { issues, security }
+}
+
 /**
  * Validates the registry's name and spec. `spec` is `parent.spec` exactly as received; `annotations` are the
  * MCPRegistry's (one may choose its Pod Security profile).
@@ -179,161 +331,22 @@ export function validate(
   settings: ValidationSettings = DEFAULT_VALIDATION,
   annotations: Readonly<Record<string, string>> = {},
 ): Validation {
-  const { image, maxSpecDepth: maxDepth } = settings
-  const issues: Issue[] = []
-  if (name.length > MAX_NAME_LENGTH || !isDns1035Label(name)) {
-    issues.push({
-      field: 'metadata.name',
-      message:
-        `"${name}" cannot name the children: it must start with a letter, hold only lower-case letters, digits and '-', ` +
-        `and be at most ${MAX_NAME_LENGTH} characters (so that ${name}-registry-api is a valid label value); recreate the MCPRegistry with a shorter name`,
-    })
-  }
-  if (rawSpec === undefined || rawSpec === null || typeof rawSpec !== 'object' || Array.isArray(rawSpec)) {
-    issues.push({ field: 'spec', message: 'is missing or not an object; give at least spec.configYAML' })
-    return { issues, configIssues: [] }
-  }
-  // before anything walks the spec: every later step may recurse
-  const deep = tooDeep(rawSpec, maxDepth, 'spec')
-  if (deep !== undefined) {
-    issues.push({ field: deep, message: `is nested more than ${maxDepth} levels below spec (Kubernetes objects need far fewer); flatten it` })
-    return { issues, configIssues: [] }
-  }
-  if (!specValidator.Check(rawSpec)) {
-    issues.push(...schemaIssues(specValidator as unknown as Validator, rawSpec, 'spec'))
-    return { issues, configIssues: [] }
+  const raw: RawSpec = { name, spec: rawSpec, maxDepth: settings.maxSpecDepth }
+  const nameIssues = NAME_RULE.check(raw)
+  for (const gate of GATES) {
+    const found = gate.check(raw)
+    if (found.length > 0) return { issues: [...nameIssues, ...found], configIssues: [] }
   }
   const spec = rawSpec as MCPRegistrySpec
-  const pgpass = spec.pgpassSecretRef !== undefined
-
-  // pgpassSecretRef (U§5.2)
-  if (spec.pgpassSecretRef !== undefined) {
-    if (!spec.pgpassSecretRef.name) issues.push({ field: 'spec.pgpassSecretRef.name', message: 'is required; name the Secret that holds the pgpass file' })
-    if (!spec.pgpassSecretRef.key) issues.push({ field: 'spec.pgpassSecretRef.key', message: 'is required; name the key of the Secret that holds the pgpass file' })
-  }
-
-  // volumes and volumeMounts must be corev1 objects (U§5.2)
-  const volumes = (spec.volumes ?? []) as unknown as Volume[]
-  const mounts = (spec.volumeMounts ?? []) as unknown as VolumeMount[]
-  volumes.forEach((v, i) => {
-    if (!volumeValidator.Check(v)) issues.push(...schemaIssues(volumeValidator as unknown as Validator, v, `spec.volumes[${i}]`))
-  })
-  mounts.forEach((m, i) => {
-    if (!volumeMountValidator.Check(m)) {
-      issues.push(...schemaIssues(volumeMountValidator as unknown as Validator, m, `spec.volumeMounts[${i}]`))
-    }
-  })
-
-  // podTemplateSpec must parse (U§3.1)
-  let podTemplate: PodTemplateSpec | undefined
-  let podTemplateIssues: Issue[] | undefined
-  if (spec.podTemplateSpec !== undefined) {
-    podTemplateIssues = podTemplateValidator.Check(spec.podTemplateSpec)
-      ? quantityIssues((spec.podTemplateSpec as PodTemplateSpec).spec, 'spec.podTemplateSpec.spec')
-      : schemaIssues(podTemplateValidator as unknown as Validator, spec.podTemplateSpec, 'spec.podTemplateSpec')
-    if (podTemplateIssues.length === 0) podTemplate = spec.podTemplateSpec as PodTemplateSpec
-    issues.push(...podTemplateIssues)
-  }
-
-  issues.push(...quantityIssues({ volumes }, 'spec'))
-
-  // our own pod security policy: the profile's controls on what the user wrote (SPEC §4)
-  const chosen = registryProfile(annotations, settings.podSecurity)
-  const securityIssues = [...(chosen.problem ? [chosen.problem] : []), ...podSecurityViolations(volumes, podTemplate?.spec, chosen.profile)]
-  issues.push(...securityIssues)
-
-  // reserved names (U§5.2)
-  const reserved = new Map<string, string>([
-    [CONFIG_VOLUME, 'the config.yaml volume'],
-    [TMP_VOLUME, 'the writable /tmp'],
-  ])
-  if (pgpass) {
-    reserved.set(PGPASS_SECRET_VOLUME, 'the pgpass Secret volume')
-    reserved.set(PGPASS_VOLUME, 'the pgpass emptyDir')
-  }
-  const checkVolumeNames = (list: readonly unknown[], base: string): void => {
-    const seen = new Set<string>()
-    list.forEach((v, i) => {
-      if (!isRecord(v) || typeof v['name'] !== 'string') return // reported by the shape check
-      const name = v['name']
-      const use = reserved.get(name)
-      if (use !== undefined) {
-        issues.push({ field: `${base}[${i}].name`, message: `volume name '${name}' is reserved by the hook for ${use}; rename the volume` })
-      } else if (seen.has(name)) {
-        issues.push({ field: `${base}[${i}].name`, message: `volume name '${name}' is used twice; give each volume its own name` })
-      } else if (!isDnsLabel(name)) {
-        issues.push({
-          field: `${base}[${i}].name`,
-          message: `'${name}' is not a valid volume name (a DNS label: lower-case letters, digits and '-', at most 63 characters); rename it`,
-        })
-      }
-      seen.add(name)
-    })
-  }
-  checkVolumeNames(volumes, 'spec.volumes')
-  checkVolumeNames(podTemplate?.spec?.volumes ?? [], 'spec.podTemplateSpec.spec.volumes')
-  if (pgpass) {
-    const i = podTemplate?.spec?.initContainers?.findIndex((c) => c.name === PGPASS_INIT_CONTAINER) ?? -1
-    if (i >= 0) {
-      issues.push({
-        field: `spec.podTemplateSpec.spec.initContainers[${i}].name`,
-        message: `init container name '${PGPASS_INIT_CONTAINER}' is reserved by the hook when pgpassSecretRef is set; rename it`,
-      })
-    }
-  }
-
-  // every mount names a volume, and no two mounts share a path (U§5.2, exact match as upstream)
-  const knownVolumes = new Set<unknown>([
-    ...volumes.map((v) => (isRecord(v) ? v['name'] : undefined)),
-    ...(podTemplate?.spec?.volumes ?? []).map((v) => v.name),
-  ])
-  const taken = new Map<string, string>([
-    [CONFIG_MOUNT_PATH, 'the config.yaml mount'],
-    [TMP_MOUNT_PATH, 'the writable /tmp'],
-  ])
-  if (pgpass) taken.set(PGPASS_APP_PATH, 'the pgpass file')
-  const checkMounts = (list: readonly VolumeMount[], base: string): void => {
-    list.forEach((m, i) => {
-      if (!isValidMount(m)) return // reported by the shape check
-      const owner = taken.get(m.mountPath)
-      if (owner !== undefined) {
-        issues.push({ field: `${base}[${i}].mountPath`, message: `duplicate mount path '${m.mountPath}' (already used by ${owner}); choose another path` })
-      } else {
-        taken.set(m.mountPath, `${base}[${i}]`)
-      }
-      if (!knownVolumes.has(m.name)) {
-        issues.push({ field: `${base}[${i}].name`, message: `mounts volume '${m.name}', which no volume defines; add it to spec.volumes or fix the name` })
-      }
-    })
-  }
-  checkMounts(mounts, 'spec.volumeMounts')
-  const apiIndex = podTemplate?.spec?.containers?.findIndex((c) => c.name === CONTAINER_NAME) ?? -1
-  const apiContainer = podTemplate?.spec?.containers?.[apiIndex]
-  if (apiContainer?.volumeMounts !== undefined) {
-    checkMounts(apiContainer.volumeMounts, `spec.podTemplateSpec.spec.containers[${apiIndex}].volumeMounts`)
-  }
-
-  // networkPolicy peers: an empty peer is rejected by Kubernetes, and a rule without peers admits everyone
-  ;(spec.networkPolicy?.from ?? []).forEach((peer, i) => {
-    const field = `spec.networkPolicy.from[${i}]`
-    if (!peerValidator.Check(peer)) {
-      issues.push(...schemaIssues(peerValidator as unknown as Validator, peer, field))
-    } else if (peer.podSelector === undefined && peer.namespaceSelector === undefined && peer.ipBlock === undefined) {
-      issues.push({ field, message: 'names no peer; give podSelector, namespaceSelector or ipBlock' })
-    }
-  })
-
-  // configYAML: the registry server's own rules (SPEC §4)
-  const configCheck = checkConfigYAML(spec.configYAML, userMounts(spec, podTemplate).filter(isValidMount), rulesForImage(image), image)
-  issues.push(...configCheck.issues)
-
-  const validation: Validation = { issues, configIssues: configCheck.issues, podSecurity: { profile: chosen.profile, issues: securityIssues } }
-  if (podTemplateIssues !== undefined) validation.podTemplateIssues = podTemplateIssues
-  if (configCheck.config !== undefined) validation.config = configCheck.config
+  const ctx = specContext(spec, settings, annotations)
+  const { issues, security } = runSpecRules(ctx)
+  issues.unshift(...nameIssues)
+  const validation: Validation = { issues, configIssues: ctx.config.issues, podSecurity: { profile: ctx.profile.profile, issues: security } }
+  if (ctx.podTemplateIssues !== undefined) validation.podTemplateIssues = ctx.podTemplateIssues
+  if (ctx.config.config !== undefined) validation.config = ctx.config.config
   if (issues.length === 0) {
-    validation.parsed = { spec, volumes, volumeMounts: mounts, config: configCheck.config as RegistryConfig }
-    if (podTemplate !== undefined) validation.parsed.podTemplate = podTemplate
+    validation.parsed = { spec, volumes: ctx.volumes, volumeMounts: ctx.mounts, config: ctx.config.config as RegistryConfig }
+    if (ctx.podTemplate !== undefined) validation.parsed.podTemplate = ctx.podTemplate
   }
   return validation
 }
-
