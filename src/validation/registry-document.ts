@@ -7,7 +7,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
-import { parseGoURL } from './config-yaml.js'
+import { parseGoURL } from './go-values.js'
 import { fieldPath, pointerParts } from '../basics/field-path.js'
 import { isRecord } from '../basics/json.js'
 import pluginSchema from '../schema/registry-data/plugin.schema.json' with { type: 'json' }
