@@ -67,6 +67,37 @@ function imageReference(name: string, raw: string): string {
   return raw
 }
 
+/** TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: comma-separated Secret names, each once. */
+function pullSecrets(raw: string | undefined): string[] {
+  const out: string[] = []
+  for (const s of (raw ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    if (!isDnsSubdomain(s)) {
+      throw new SettingsError(
+        `TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: ${JSON.stringify(s)} is not a valid Secret name (lower-case DNS subdomain)`,
+      )
+    }
+    if (!out.includes(s)) out.push(s)
+  }
+  return out
+}
+
+/** POD_SECURITY_PROFILE and POD_SECURITY_MAX_PROFILE, the second at least as loose as the first. */
+function podSecurity(get: (name: string) => string | undefined): Settings['podSecurity'] {
+  const profileOf = (name: string, fallback: PodSecurityProfile): PodSecurityProfile => {
+    const raw = (get(name) ?? fallback).toLowerCase()
+    if (!(POD_SECURITY_PROFILES as readonly string[]).includes(raw)) {
+      throw new SettingsError(`${name}=${JSON.stringify(raw)} is not valid: use one of ${POD_SECURITY_PROFILES.join(', ')}`)
+    }
+    return raw as PodSecurityProfile
+  }
+  const profile = profileOf('POD_SECURITY_PROFILE', 'restricted')
+  const maxProfile = profileOf('POD_SECURITY_MAX_PROFILE', profile)
+  if (POD_SECURITY_PROFILES.indexOf(maxProfile) < POD_SECURITY_PROFILES.indexOf(profile)) {
+    throw new SettingsError(`POD_SECURITY_MAX_PROFILE=${maxProfile} is not valid: it must be at least as loose as POD_SECURITY_PROFILE (${profile})`)
+  }
+  return { profile, maxProfile }
+}
+
 /** Reads and checks every setting; unset or empty variables take their default. */
 export function loadSettings(env: Record<string, string | undefined>): Settings {
   const get = (name: string): string | undefined => {
@@ -77,16 +108,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   const image = imageReference('TOOLHIVE_REGISTRY_API_IMAGE', get('TOOLHIVE_REGISTRY_API_IMAGE') ?? DEFAULT_IMAGE)
   const pgpassInitImage = imageReference('PGPASS_INIT_IMAGE', get('PGPASS_INIT_IMAGE') ?? DEFAULT_PGPASS_INIT_IMAGE)
 
-  const secretsRaw = get('TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS')
-  const defaultPullSecrets: string[] = []
-  for (const s of (secretsRaw ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '')) {
-    if (!isDnsSubdomain(s)) {
-      throw new SettingsError(
-        `TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS: ${JSON.stringify(s)} is not a valid Secret name (lower-case DNS subdomain)`,
-      )
-    }
-    if (!defaultPullSecrets.includes(s)) defaultPullSecrets.push(s)
-  }
+  const defaultPullSecrets = pullSecrets(get('TOOLHIVE_DEFAULT_IMAGE_PULL_SECRETS'))
 
   const clusterDomain = get('CLUSTER_DOMAIN') ?? DEFAULT_CLUSTER_DOMAIN
   if (!isDnsSubdomain(clusterDomain)) {
@@ -117,18 +139,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     )
   }
   const maxSpecDepth = wholeNumber('MAX_SPEC_DEPTH', DEFAULT_MAX_SPEC_DEPTH, 16, 1000)
-  const profileOf = (name: string, fallback: PodSecurityProfile): PodSecurityProfile => {
-    const raw = (get(name) ?? fallback).toLowerCase()
-    if (!(POD_SECURITY_PROFILES as readonly string[]).includes(raw)) {
-      throw new SettingsError(`${name}=${JSON.stringify(raw)} is not valid: use one of ${POD_SECURITY_PROFILES.join(', ')}`)
-    }
-    return raw as PodSecurityProfile
-  }
-  const profile = profileOf('POD_SECURITY_PROFILE', 'restricted')
-  const maxProfile = profileOf('POD_SECURITY_MAX_PROFILE', profile)
-  if (POD_SECURITY_PROFILES.indexOf(maxProfile) < POD_SECURITY_PROFILES.indexOf(profile)) {
-    throw new SettingsError(`POD_SECURITY_MAX_PROFILE=${maxProfile} is not valid: it must be at least as loose as POD_SECURITY_PROFILE (${profile})`)
-  }
+  const { profile, maxProfile } = podSecurity(get)
 
   return {
     image,

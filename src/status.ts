@@ -94,11 +94,13 @@ function podTemplateMessage(issues: Validation['issues']): string {
   return `Failed to parse PodTemplateSpec: ${summarise(issues)}. Deployment blocked until fixed.`
 }
 
-export function computeStatus(input: StatusInput, resyncSeconds: number): StatusResult {
+/** One condition as it is written: lastTransitionTime kept from the previous status unless it is new or flips. */
+type SetCondition = (type: string, ok: boolean, reason: string, message: string) => void
+
+function conditionWriter(input: StatusInput, conditions: Condition[]): SetCondition {
   const prev = previousConditions(input.previous)
   const now = timestamp(input.now)
-  const conditions: Condition[] = []
-  const set = (type: string, ok: boolean, reason: string, message: string): void => {
+  return (type, ok, reason, message) => {
     const status = ok ? 'True' : 'False'
     const before = prev.get(type)
     const kept = before?.['status'] === status && typeof before['lastTransitionTime'] === 'string'
@@ -111,79 +113,89 @@ export function computeStatus(input: StatusInput, resyncSeconds: number): Status
       message,
     })
   }
+}
 
-  const readyReplicas = input.deployment?.readyReplicas ?? 0
+interface Verdict {
+  phase: Phase
+  readyReason: string
+  message: string
+}
+
+/** Failed on a spec error: the operator's words for a podTemplateSpec problem, ours otherwise. */
+function specFailed({ validation, hasChildren }: StatusInput): Verdict {
+  const keep = hasChildren ? 'the running registry is kept as it was' : 'nothing is created'
+  const pod = validation.podTemplateIssues ?? []
+  if (pod.length === 0) return { phase: 'Failed', readyReason: 'ValidationFailed', message: `Spec validation failed: ${summarise(validation.issues)}; ${keep} until this is fixed` }
+  // the operator's words: "Invalid PodTemplateSpec: " + the PodTemplateValid message
+  const others = validation.issues.length - pod.length
+  const more = others > 0 ? ` (and ${others} more problem${others === 1 ? '' : 's'} elsewhere in the spec)` : ''
+  const message = `Invalid PodTemplateSpec: ${podTemplateMessage(pod)}${more}${hasChildren ? ' The running registry is kept as it was.' : ''}`
+  return { phase: 'Failed', readyReason: 'ValidationFailed', message }
+}
+
+/** The phase, the Ready condition's reason and the message (README "Status"). */
+function verdict(input: StatusInput): Verdict {
   const api = childNames(input.name).api
-  const { validation } = input
-  let phase: Phase
-  let message: string
-  let readyReason: string
-
-  if (input.finalizing) {
-    phase = 'Terminating'
-    readyReason = 'Terminating'
-    message = OPERATOR_TERMINATING
-  } else if (validation.issues.length > 0) {
-    phase = 'Failed'
-    readyReason = 'ValidationFailed'
-    const keep = input.hasChildren ? 'the running registry is kept as it was' : 'nothing is created'
-    const pod = validation.podTemplateIssues ?? []
-    if (pod.length > 0) {
-      // the operator's words: "Invalid PodTemplateSpec: " + the PodTemplateValid message
-      const others = validation.issues.length - pod.length
-      const more = others > 0 ? ` (and ${others} more problem${others === 1 ? '' : 's'} elsewhere in the spec)` : ''
-      message = `Invalid PodTemplateSpec: ${podTemplateMessage(pod)}${more}${input.hasChildren ? ' The running registry is kept as it was.' : ''}`
-    } else {
-      message = `Spec validation failed: ${summarise(validation.issues)}; ${keep} until this is fixed`
-    }
-  } else if (input.deployment?.failedRollout !== undefined) {
-    phase = 'Failed'
-    readyReason = 'DeploymentFailed'
-    message = `Deployment ${api} failed to roll out (${input.deployment.failedRollout}); check its pods with kubectl describe pods -l app.kubernetes.io/name=${api}`
-  } else if (readyReplicas > 0) {
-    phase = 'Ready'
-    readyReason = 'Ready'
-    message = 'Registry API is ready and serving requests'
-  } else {
-    phase = 'Pending'
-    readyReason = 'NotReady'
-    // The operator's words, also on the first sync, when Metacontroller has yet to create the Deployment
-    // (naming it there sent people to create it themselves); a data problem is the one thing worth adding.
-    message = input.data?.status === 'False' ? `${OPERATOR_PENDING}: ${input.data.message}` : OPERATOR_PENDING
+  if (input.finalizing) return { phase: 'Terminating', readyReason: 'Terminating', message: OPERATOR_TERMINATING }
+  if (input.validation.issues.length > 0) return specFailed(input)
+  if (input.deployment?.failedRollout !== undefined) {
+    const message = `Deployment ${api} failed to roll out (${input.deployment.failedRollout}); check its pods with kubectl describe pods -l app.kubernetes.io/name=${api}`
+    return { phase: 'Failed', readyReason: 'DeploymentFailed', message }
   }
+  if ((input.deployment?.readyReplicas ?? 0) > 0) return { phase: 'Ready', readyReason: 'Ready', message: 'Registry API is ready and serving requests' }
+  // The operator's words, also on the first sync, when Metacontroller has yet to create the Deployment
+  // (naming it there sent people to create it themselves); a data problem is the one thing worth adding.
+  const message = input.data?.status === 'False' ? `${OPERATOR_PENDING}: ${input.data.message}` : OPERATOR_PENDING
+  return { phase: 'Pending', readyReason: 'NotReady', message }
+}
 
-  set(CONDITION_READY, phase === 'Ready', readyReason, message)
+function podTemplateCondition({ validation }: StatusInput, set: SetCondition): void {
   const issues = validation.podTemplateIssues
-  if (issues !== undefined) {
-    if (issues.length === 0) set(CONDITION_POD_TEMPLATE, true, 'ValidPodTemplateSpec', 'PodTemplateSpec is valid')
-    else set(CONDITION_POD_TEMPLATE, false, 'InvalidPodTemplateSpec', podTemplateMessage(issues))
-  }
-  if (validation.podSecurity !== undefined) {
-    const { profile, issues: broken } = validation.podSecurity
-    if (broken.length === 0) set(CONDITION_POD_SECURITY, true, PROFILE_REASONS[profile], `The pod meets the Pod Security Standard "${profile}"`)
-    else set(CONDITION_POD_SECURITY, false, 'PodSecurityViolation', `${summarise(broken)} (the pod must meet the Pod Security Standard "${profile}")`)
-  }
+  if (issues === undefined) return
+  if (issues.length === 0) set(CONDITION_POD_TEMPLATE, true, 'ValidPodTemplateSpec', 'PodTemplateSpec is valid')
+  else set(CONDITION_POD_TEMPLATE, false, 'InvalidPodTemplateSpec', podTemplateMessage(issues))
+}
+
+function podSecurityCondition({ validation }: StatusInput, set: SetCondition): void {
+  if (validation.podSecurity === undefined) return
+  const { profile, issues: broken } = validation.podSecurity
+  if (broken.length === 0) set(CONDITION_POD_SECURITY, true, PROFILE_REASONS[profile], `The pod meets the Pod Security Standard "${profile}"`)
+  else set(CONDITION_POD_SECURITY, false, 'PodSecurityViolation', `${summarise(broken)} (the pod must meet the Pod Security Standard "${profile}")`)
+}
+
+function configCondition({ validation }: StatusInput, set: SetCondition): void {
   if (validation.configIssues.length > 0) {
     set(CONDITION_CONFIG, false, 'InvalidConfigYAML', summarise(validation.configIssues))
-  } else if (validation.config !== undefined) {
-    const { sources, registries, unchecked } = validation.config
-    set(
-      CONDITION_CONFIG,
-      true,
-      'ConfigValid',
-      unchecked !== undefined
-        ? `configYAML is a YAML mapping; only structural checks ran: the hook does not know the rules of image ${unchecked} (known: ${KNOWN_SERVER_VERSIONS})`
-        : `configYAML is valid: ${sources} source${sources === 1 ? '' : 's'}, ${registries} registr${registries === 1 ? 'y' : 'ies'}`,
-    )
+    return
   }
-  if (input.data !== undefined) set(CONDITION_DATA, input.data.status === 'True', input.data.reason, input.data.message)
+  if (validation.config === undefined) return
+  const { sources, registries, unchecked } = validation.config
+  set(
+    CONDITION_CONFIG,
+    true,
+    'ConfigValid',
+    unchecked !== undefined
+      ? `configYAML is a YAML mapping; only structural checks ran: the hook does not know the rules of image ${unchecked} (known: ${KNOWN_SERVER_VERSIONS})`
+      : `configYAML is valid: ${sources} source${sources === 1 ? '' : 's'}, ${registries} registr${registries === 1 ? 'y' : 'ies'}`,
+  )
+}
 
+function dataCondition({ data }: StatusInput, set: SetCondition): void {
+  if (data !== undefined) set(CONDITION_DATA, data.status === 'True', data.reason, data.message)
+}
+
+export function computeStatus(input: StatusInput, resyncSeconds: number): StatusResult {
+  const conditions: Condition[] = []
+  const set = conditionWriter(input, conditions)
+  const { phase, readyReason, message } = verdict(input)
+  set(CONDITION_READY, phase === 'Ready', readyReason, message)
+  for (const condition of [podTemplateCondition, podSecurityCondition, configCondition, dataCondition]) condition(input, set)
   const result: StatusResult = {
     status: {
       phase,
       message,
       ...(phase === 'Ready' ? { url: registryUrl(input.name, input.namespace, input.clusterDomain, API_PORT) } : {}),
-      readyReplicas,
+      readyReplicas: input.deployment?.readyReplicas ?? 0,
       conditions,
     },
   }

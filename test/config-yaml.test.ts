@@ -62,6 +62,12 @@ t.test('messages name the line, the field and the fix', async (t) => {
   ])
 })
 
+t.test('oauth settings without providers need one', async (t) => {
+  t.same(issues(`${K8S}${DB}auth:\n  mode: oauth\n  oauth: {realm: r}\n`), [
+    'spec.configYAML line 10, auth.oauth.providers: needs at least one provider in oauth mode; add one or set mode: anonymous',
+  ])
+})
+
 t.test('a volume mounted at / holds every file', async (t) => {
   const text = `sources:\n  - {name: a, file: {path: /anywhere/registry.json}, syncPolicy: {interval: 1h}}\nregistries: [{name: d, sources: [a]}]\n${DB}${ANON}`
   t.same(checkConfigYAML(text, [{ name: 'root', mountPath: '/' }], SERVER_RULES['v1.5']).issues, [])

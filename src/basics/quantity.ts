@@ -84,8 +84,11 @@ export function canonicalQuantity(value: unknown, resourceList = false): string 
   }
   if (resourceList) nanos = ceilDiv(nanos, MILLI_IN_NANOS) * MILLI_IN_NANOS
   if (nanos === 0n) return '0'
-  const minus = sign === '-' ? '-' : ''
+  return `${sign === '-' ? '-' : ''}${formatNanos(nanos, format)}`
+}
 
+/** A non-zero amount of nanos in its format's canonical form: the largest suffix that keeps it whole. */
+function formatNanos(nanos: bigint, format: Format): string {
   if (format === 'BinarySI' && nanos >= 1024n * NANO && nanos % NANO === 0n) {
     let whole = nanos / NANO
     let k = 0
@@ -93,7 +96,7 @@ export function canonicalQuantity(value: unknown, resourceList = false): string 
       whole /= 1024n
       k++
     }
-    return `${minus}${whole}${BINARY_SUFFIXES[k]}`
+    return `${whole}${BINARY_SUFFIXES[k]}`
   }
   // decimal: the largest power of 1000 (up to E) that keeps the mantissa whole
   let mantissa = nanos
@@ -102,9 +105,9 @@ export function canonicalQuantity(value: unknown, resourceList = false): string 
     mantissa /= 1000n
     exp += 3
   }
-  if (format === 'DecimalExponent') return `${minus}${mantissa}${exp === 0 ? '' : `e${exp}`}`
+  if (format === 'DecimalExponent') return `${mantissa}${exp === 0 ? '' : `e${exp}`}`
   const unit = Object.keys(DECIMAL_SUFFIXES).find((s) => DECIMAL_SUFFIXES[s] === exp) as string
-  return `${minus}${mantissa}${unit}`
+  return `${mantissa}${unit}`
 }
 
 type Json = Record<string, unknown>

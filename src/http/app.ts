@@ -37,13 +37,12 @@ function fieldOf(item: ValidationItem): string {
   return parts.length > 0 ? fieldPath('', parts) : '(body)'
 }
 
-export function buildApp(opts: AppOptions): FastifyInstance {
+type App = ReturnType<typeof createFastify>
+
+/** The Fastify instance with the hook's limits and timeouts, typed from the TypeBox schemas. */
+function createFastify(opts: AppOptions) {
   const { settings } = opts
-  const now = opts.now ?? (() => new Date())
-  const ready = opts.ready ?? (() => true)
-  const core = opts.sync ?? sync
-  const metrics = new Metrics()
-  const app = Fastify({
+  return Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : {}),
     bodyLimit: settings.bodyLimit,
     // a slow or stalled client is cut off: the whole request within REQUEST_TIMEOUT_SECONDS (checked every
@@ -57,8 +56,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
+}
 
-  // Metacontroller always sends JSON; anything else (text/plain included) is a client error, answered as 400.
+/** Metacontroller always sends JSON; anything else (text/plain included) is a client error, answered as 400. */
+function addBodyParsers(app: App): void {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     try {
@@ -73,7 +74,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     err.statusCode = 400
     done(err, undefined)
   })
+}
 
+/** 400 naming the field, 413 for a body over BODY_LIMIT, 500 without details, 404 naming the route. */
+function addErrorHandlers(app: App, settings: Settings): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const code = err.statusCode ?? 500
     if (code >= 500) {
@@ -99,9 +103,13 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `No route ${req.method} ${req.url}` })
   })
+}
 
-  // Node's requestTimeout stops counting once the headers are in, so a body that stalls or trickles would hold
-  // its connection (and a shutdown) forever: the body too must arrive within REQUEST_TIMEOUT_SECONDS.
+/**
+ * Node's requestTimeout stops counting once the headers are in, so a body that stalls or trickles would hold
+ * its connection (and a shutdown) forever: the body too must arrive within REQUEST_TIMEOUT_SECONDS.
+ */
+function addBodyTimeout(app: App, settings: Settings): void {
   const bodyTimeoutMs = settings.requestTimeoutSeconds * 1000
   const bodyTimers = new WeakMap<object, NodeJS.Timeout>()
   const bodyReceived = async (req: { raw: object }): Promise<void> => clearTimeout(bodyTimers.get(req.raw))
@@ -117,11 +125,13 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   app.addHook('preValidation', bodyReceived)
   app.addHook('onResponse', bodyReceived)
   app.addHook('onRequestAbort', bodyReceived)
+}
 
-  app.addHook('onResponse', async (req, reply) => {
-    metrics.observeRequest(req.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000)
-  })
-
+/** POST /sync, /finalize and /customize: the core, its fallback, one log line per call. */
+function addHookRoutes(app: App, opts: AppOptions, metrics: Metrics): void {
+  const { settings } = opts
+  const now = opts.now ?? (() => new Date())
+  const core = opts.sync ?? sync
   /** The core's answer; should the core fail, the fallback that still finalizes and loses nothing. */
   const answer = (body: SyncRequest, log: FastifyInstance['log']): ReturnType<typeof sync> => {
     try {
@@ -165,7 +175,19 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     req.log.info({ namespace: body.parent.metadata.namespace, name: body.parent.metadata.name, related: answer.relatedResources.length }, 'customize')
     return reply.type('application/json; charset=utf-8').send(serialise(answer))
   })
+}
 
+export function buildApp(opts: AppOptions): FastifyInstance {
+  const ready = opts.ready ?? (() => true)
+  const metrics = new Metrics()
+  const app = createFastify(opts)
+  addBodyParsers(app)
+  addErrorHandlers(app, opts.settings)
+  addBodyTimeout(app, opts.settings)
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.observeRequest(req.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000)
+  })
+  addHookRoutes(app, opts, metrics)
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_req, reply) => (ready() ? { status: 'ready' } : reply.code(503).send({ status: 'draining' })))
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()))

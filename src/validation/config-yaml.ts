@@ -206,5 +206,6 @@ export function checkConfigYAML(
   const ctx = configContext(cfg, rawRoot, rules, mounts, r)
   for (const rule of CONFIG_RULES) rule.check(ctx)
   if (r.issues.length > 0) return { issues: r.issues }
-  return { issues: [], config: { sources: ((cfg['sources'] ?? []) as Cfg[]).length, registries: ((cfg['registries'] ?? []) as Cfg[]).length, fileSources: ctx.fileSources } }
+  // the rules have made sure of at least one source and one registry
+  return { issues: [], config: { sources: (cfg['sources'] as Cfg[]).length, registries: (cfg['registries'] as Cfg[]).length, fileSources: ctx.fileSources } }
 }
