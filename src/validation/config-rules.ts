@@ -53,6 +53,8 @@ export interface ConfigContext {
 export interface ConfigRule {
   field: string
   check: (ctx: ConfigContext) => void
+  /** Set when the rule runs item rules on each item of a list (they are the rules README lists). */
+  items?: ItemRule[]
 }
 /** A rule of one list item; true when it reported a problem, which ends the item's checks (as the server's first error does). */
 export interface ItemRule {
@@ -425,16 +427,16 @@ function filesUnderMounts(ctx: ConfigContext): void {
 /** The rules of a decoded config, in the server's order (README "Validation rules"). */
 export const CONFIG_RULES: ConfigRule[] = [
   { field: 'sources', check: sourcesGiven },
-  { field: 'sources[*]', check: eachSource },
+  { field: 'sources[*]', check: eachSource, items: SOURCE_RULES },
   { field: 'sources', check: oneManagedSource },
   { field: 'registries', check: registriesGiven },
-  { field: 'registries[*]', check: eachRegistry },
+  { field: 'registries[*]', check: eachRegistry, items: REGISTRY_RULES },
   { field: 'database', check: database },
   { field: 'audit', check: audit },
   { field: 'auth.mode', check: authMode },
   { field: 'auth.oauth.providers', check: oauthProviders },
-  { field: 'auth.oauth.providers[*]', check: eachProvider },
+  { field: 'auth.oauth.providers[*]', check: eachProvider, items: PROVIDER_RULES },
   { field: 'telemetry.tracing.sampling', check: tracingSampling },
   { field: 'database.sslMode, database.connMaxLifetime', check: connectionString },
-  { field: 'sources[*].file.path, sources[*].git.auth.passwordFile, auth.oauth.providers[*].clientSecretFile, caCertPath, authTokenFile', check: filesUnderMounts },
+  { field: 'sources[*].file.path, sources[*].git.auth.passwordFile, auth.oauth.providers[*].{clientSecretFile,caCertPath,authTokenFile}', check: filesUnderMounts },
 ]

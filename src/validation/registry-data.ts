@@ -3,7 +3,7 @@
  * the one behind each `file:` source must hold a registry document the server accepts (U§6). Data problems
  * are not spec errors: they explain a Pending phase and never change the children. Pure.
  */
-import type { RegistryConfig } from './config-yaml.js'
+import type { FileSource, RegistryConfig } from './config-yaml.js'
 import { isRecord } from '../basics/json.js'
 import { relativeTo } from '../basics/paths.js'
 import type { PodTemplateSpec, Volume, VolumeMount } from '../basics/k8s-types.js'
@@ -151,6 +151,64 @@ function mountedMessage(mounted: readonly MountedConfigMap[], byName: ReadonlyMa
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
+/** What the data rules read; `counts` collects what the True condition says of each source. */
+interface DataContext {
+  mounted: MountedConfigMap[]
+  byName: ReadonlyMap<string, KubeObject>
+  mounts: readonly VolumeMount[]
+  config: RegistryConfig
+  counts: string[]
+}
+
+/** The document behind one file source: a ConfigMap key projects it, and the server accepts it. */
+function sourceDocument(src: FileSource, ctx: DataContext): DataCondition | undefined {
+  const found = sourceFile(src.path, ctx.mounts, ctx.mounted, ctx.byName)
+  if (found === undefined) return undefined
+  if ('volume' in found) {
+    // every ConfigMap of the volume is optional and absent: nothing to read, the pod starts without it
+    if (found.configMaps.every((m) => m.optional && !ctx.byName.has(m.configMap))) return undefined
+    const names = found.configMaps.map((m) => m.configMap).join(', ')
+    return {
+      status: 'False',
+      reason: 'KeyNotFound',
+      message:
+        `source ${src.name} reads ${src.path}, but no ConfigMap of volume ${found.volume} (${names}) projects a key to that file; ` +
+        'fix file.path, the volume items or the ConfigMap',
+    }
+  }
+  const result = checkRegistryDocument(found.text)
+  if ('problem' in result) {
+    return {
+      status: 'False',
+      reason: 'InvalidRegistryData',
+      message: `ConfigMap ${found.mounted.configMap} key ${found.key} (source ${src.name}) is not a registry document the server accepts: ${result.problem}`,
+    }
+  }
+  ctx.counts.push(`source ${src.name} has ${result.servers} server${result.servers === 1 ? '' : 's'}`)
+  return undefined
+}
+
+function sourceDocuments(ctx: DataContext): DataCondition | undefined {
+  for (const src of ctx.config.fileSources) {
+    const problem = sourceDocument(src, ctx)
+    if (problem !== undefined) return problem
+  }
+  return undefined
+}
+
+/** One check of the registry data: the reasons and the field it reports (README "Validation rules"). */
+export interface DataRule {
+  reasons: DataCondition['reason'][]
+  field: string
+  check: (ctx: DataContext) => DataCondition | undefined
+}
+
+/** The data rules in order; the first problem is the condition. */
+export const DATA_RULES: DataRule[] = [
+  { reasons: ['ConfigMapNotFound', 'KeyNotFound'], field: 'spec.volumes[*] (configMap and projected ConfigMaps)', check: (ctx) => missingConfigMap(ctx.mounted, ctx.byName) },
+  { reasons: ['KeyNotFound', 'InvalidRegistryData'], field: 'spec.configYAML: sources[*].file.path', check: sourceDocuments },
+]
+
 /**
  * The RegistryDataValid condition, or undefined when the pod mounts no ConfigMap.
  * `related` is the request's `ConfigMap.v1` map (keyed by name: v1 hooks, namespaced parent).
@@ -164,38 +222,14 @@ export function checkRegistryData(
   const mounted = mountedConfigMaps(volumes)
   if (mounted.length === 0) return undefined
   const byName = new Map(Object.values(related).map((cm) => [cm.metadata.name, cm]))
-  const missing = missingConfigMap(mounted, byName)
-  if (missing !== undefined) return missing
-
-  const counts: string[] = []
-  for (const src of config.fileSources) {
-    const found = sourceFile(src.path, mounts, mounted, byName)
-    if (found === undefined) continue
-    if ('volume' in found) {
-      // every ConfigMap of the volume is optional and absent: nothing to read, the pod starts without it
-      if (found.configMaps.every((m) => m.optional && !byName.has(m.configMap))) continue
-      const names = found.configMaps.map((m) => m.configMap).join(', ')
-      return {
-        status: 'False',
-        reason: 'KeyNotFound',
-        message:
-          `source ${src.name} reads ${src.path}, but no ConfigMap of volume ${found.volume} (${names}) projects a key to that file; ` +
-          'fix file.path, the volume items or the ConfigMap',
-      }
-    }
-    const result = checkRegistryDocument(found.text)
-    if ('problem' in result) {
-      return {
-        status: 'False',
-        reason: 'InvalidRegistryData',
-        message: `ConfigMap ${found.mounted.configMap} key ${found.key} (source ${src.name}) is not a registry document the server accepts: ${result.problem}`,
-      }
-    }
-    counts.push(`source ${src.name} has ${result.servers} server${result.servers === 1 ? '' : 's'}`)
+  const ctx: DataContext = { mounted, byName, mounts, config, counts: [] }
+  for (const rule of DATA_RULES) {
+    const problem = rule.check(ctx)
+    if (problem !== undefined) return problem
   }
   return {
     status: 'True',
     reason: 'RegistryDataValid',
-    message: counts.length > 0 ? `Registry data is valid: ${counts.join(', ')}` : mountedMessage(mounted, byName),
+    message: ctx.counts.length > 0 ? `Registry data is valid: ${ctx.counts.join(', ')}` : mountedMessage(mounted, byName),
   }
 }
