@@ -16,7 +16,7 @@ trap cleanup EXIT
 cp "$repo/package.json" "$repo/package-lock.json" "$work/"
 cp -r "$repo/dist" "$repo/bin" "$work/"
 (cd "$work" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
-if [ -d "$work/node_modules/@kubernetes" ] || [ -d "$work/node_modules/tap" ]; then
+if [ -d "$work/node_modules/kubernetes-types" ] || [ -d "$work/node_modules/tap" ]; then
   echo "runtime: dev dependencies leaked into the production install" >&2
   exit 1
 fi
