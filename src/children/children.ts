@@ -41,6 +41,13 @@ function metadata(r: Registry, name: string): Meta {
   return { name, namespace: r.namespace, labels: labels(r.name, name) }
 }
 
+/** The type and metadata every child starts with. */
+function head<A extends string, K extends string>(r: Registry, apiVersion: A, kind: K, name: string): { apiVersion: A; kind: K; metadata: Meta } {
+  return { apiVersion, kind, metadata: metadata(r, name) }
+}
+
+const RBAC = 'rbac.authorization.k8s.io'
+
 /** Hash of the config.yaml text (informational, as upstream). */
 export function contentChecksum(configYAML: string): string {
   return hashOf(configYAML, 16)
@@ -63,9 +70,7 @@ export function serviceAccount(r: Registry, settings: ChildSettings): ServiceAcc
   const name = childNames(r.name).rbac
   const secrets = pullSecrets(r.parsed.spec, settings.defaultPullSecrets)
   return {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: metadata(r, name),
+    ...head(r, 'v1', 'ServiceAccount', name),
     // only when there is something to say: an absent list leaves platform-managed pull secrets alone
     ...(secrets.length > 0 ? { imagePullSecrets: secrets } : {}),
   }
@@ -73,21 +78,14 @@ export function serviceAccount(r: Registry, settings: ChildSettings): ServiceAcc
 
 export function role(r: Registry): Role {
   const name = childNames(r.name).rbac
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: metadata(r, name),
-    rules: structuredClone(REGISTRY_API_RULES),
-  }
+  return { ...head(r, `${RBAC}/v1`, 'Role', name), rules: structuredClone(REGISTRY_API_RULES) }
 }
 
 export function roleBinding(r: Registry): RoleBinding {
   const name = childNames(r.name).rbac
   return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: metadata(r, name),
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    ...head(r, `${RBAC}/v1`, 'RoleBinding', name),
+    roleRef: { apiGroup: RBAC, kind: 'Role', name },
     subjects: [{ kind: 'ServiceAccount', name, namespace: r.namespace }],
   }
 }
@@ -128,9 +126,7 @@ export function deployment(r: Registry, settings: ChildSettings): Deployment {
 export function service(r: Registry): Service {
   const name = childNames(r.name).api
   return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: metadata(r, name),
+    ...head(r, 'v1', 'Service', name),
     spec: {
       type: 'ClusterIP',
       selector: selectorLabels(name),
@@ -147,9 +143,7 @@ export function networkPolicy(r: Registry): NetworkPolicy {
   const name = childNames(r.name).api
   const peers = r.parsed.spec.networkPolicy?.from ?? []
   return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: metadata(r, name),
+    ...head(r, 'networking.k8s.io/v1', 'NetworkPolicy', name),
     spec: {
       podSelector: { matchLabels: selectorLabels(name) },
       policyTypes: ['Ingress'],

@@ -218,10 +218,13 @@ function fileURL(body: Cfg, url: string, i: number, ctx: ConfigContext): boolean
   return false
 }
 
-function sourceClaims(src: Cfg, i: number, ctx: ConfigContext): boolean {
-  const bad = claimProblem(src['claims'] as Record<string, unknown> | undefined)
-  if (bad !== undefined) ctx.add(ctx.P('sources', i, 'claims', bad), 'must be a string or a list of strings')
-  return bad !== undefined
+/** Claims of a source or a registry: each a string or a list of strings. */
+function claimsOf(list: 'sources' | 'registries'): ItemRule['check'] {
+  return (item, i, ctx) => {
+    const bad = claimProblem(item['claims'] as Record<string, unknown> | undefined)
+    if (bad !== undefined) ctx.add(ctx.P(list, i, 'claims', bad), 'must be a string or a list of strings')
+    return bad !== undefined
+  }
 }
 
 /** Each source's rules, in the server's order; a source's first problem ends its checks. */
@@ -233,7 +236,7 @@ export const SOURCE_RULES: ItemRule[] = [
   { field: 'sources[*].git', check: gitSource },
   { field: 'sources[*].api', check: apiSource },
   { field: 'sources[*].file', check: fileSource },
-  { field: 'sources[*].claims', check: sourceClaims },
+  { field: 'sources[*].claims', check: claimsOf('sources') },
 ]
 
 function eachSource(ctx: ConfigContext): void {
@@ -275,16 +278,10 @@ function registrySources(reg: Cfg, i: number, ctx: ConfigContext): boolean {
   return true
 }
 
-function registryClaims(reg: Cfg, i: number, ctx: ConfigContext): boolean {
-  const bad = claimProblem(reg['claims'] as Record<string, unknown> | undefined)
-  if (bad !== undefined) ctx.add(ctx.P('registries', i, 'claims', bad), 'must be a string or a list of strings')
-  return bad !== undefined
-}
-
 export const REGISTRY_RULES: ItemRule[] = [
   { field: 'registries[*].name', check: registryName },
   { field: 'registries[*].sources', check: registrySources },
-  { field: 'registries[*].claims', check: registryClaims },
+  { field: 'registries[*].claims', check: claimsOf('registries') },
 ]
 
 function eachRegistry(ctx: ConfigContext): void {
