@@ -4,6 +4,7 @@
  * computed over it are stable.
  */
 import { createHash } from 'node:crypto'
+import { fieldPath } from './field-path.js'
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
 
@@ -69,8 +70,8 @@ export function tooDeep(value: unknown, max: number, base: string): string | und
     const { v, depth, path } = stack.pop() as { v: unknown; depth: number; path: string }
     if (v === null || typeof v !== 'object') continue
     if (depth >= max) return path
-    if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, depth: depth + 1, path: `${path}[${i}]` }))
-    else for (const [k, x] of Object.entries(v)) stack.push({ v: x, depth: depth + 1, path: `${path}.${k}` })
+    if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, depth: depth + 1, path: fieldPath(path, [i]) }))
+    else for (const [k, x] of Object.entries(v)) stack.push({ v: x, depth: depth + 1, path: fieldPath(path, [k]) })
   }
   return undefined
 }

@@ -4,6 +4,7 @@
  * last would win, and another reader of the same bytes could see the first) and `__proto__` keys.
  * Metacontroller never sends either.
  */
+import { fieldPath } from '../basics/field-path.js'
 
 export class BodyError extends Error {
   constructor(
@@ -16,11 +17,7 @@ export class BodyError extends Error {
 
 /** `parent.metadata` from the keys and indexes on the way down. */
 function pathOf(stack: readonly Frame[]): string {
-  let out = ''
-  for (const f of stack) {
-    if (f.at === undefined) continue
-    out += typeof f.at === 'number' ? `[${f.at}]` : out === '' ? f.at : `.${f.at}`
-  }
+  const out = fieldPath('', stack.flatMap((f) => (f.at === undefined ? [] : [f.at])))
   return out === '' ? '(body)' : out
 }
 
