@@ -4,6 +4,7 @@
  * process and Node.js runtime metrics (CPU, memory, heap, event-loop lag, GC, handles).
  */
 import { collectDefaultMetrics, Counter, Histogram, Registry, type Metric } from 'prom-client'
+import { PHASES } from './constants.js'
 
 /**
  * Upper bounds of mcpregistry_hook_request_duration_seconds. A sync takes about a millisecond; the buckets reach
@@ -62,6 +63,8 @@ export class Metrics {
   constructor() {
     // getMetricsAsArray() is typed as plain objects, but gives the metric instances themselves
     for (const metric of processRegistry().getMetricsAsArray() as unknown as Metric[]) this.registry.registerMetric(metric)
+    // every phase has a series from the start, so that increase() sees the first Failed answer of a process
+    for (const phase of PHASES) this.syncs.inc({ phase }, 0)
   }
 
   /** The Content-Type of render()'s text (Prometheus text format 0.0.4). */
