@@ -7,7 +7,7 @@
  * audit log, or the hook's metrics, so the same scenarios hold in both modes. Run with `npm run test:e2e`
  * (builds the binaries once; see test/e2e/README.md).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import t from 'tap'
@@ -572,4 +572,57 @@ t.test('14. a configYAML with an alias to an undefined anchor is Failed, and the
   const deleted = await cp.kubectl(['-n', NS, 'delete', 'mcpregistry', 'broken-alias', '--timeout=60s'])
   t.equal(deleted.code, 0, `kubectl delete completes: ${deleted.stdout}${deleted.stderr}`)
   t.not((await cp.kubectl(['-n', NS, 'get', 'mcpregistry', 'broken-alias'])).code, 0, 'the registry is gone')
+})
+
+t.test('15. the monitoring part applies with kubectl apply -k once the monitoring.coreos.com CRDs are installed', async (t) => {
+  const dryRun = await cp.kubectl(['apply', '-k', path('manifests/monitoring'), '--dry-run=server'])
+  t.not(dryRun.code, 0, 'without the CRDs the API server knows no ServiceMonitor')
+  t.match(dryRun.stderr, /no matches for kind "(ServiceMonitor|PrometheusRule)"/)
+
+  // the prometheus-operator's CRDs from its Go module (test/e2e/fetch-monitoring-crds.sh pins the version)
+  let started = Date.now()
+  const crdDir = execFileSync('bash', [path('test/e2e/fetch-monitoring-crds.sh')], { encoding: 'utf8', timeout: 300_000 }).trim()
+  report(`monitoring CRDs fetched in ${Date.now() - started} ms: ${crdDir}`)
+  started = Date.now()
+  await kubectl(['apply', '--server-side', '-f', crdDir])
+  await kubectl(['wait', '--for=condition=Established', '-f', crdDir, '--timeout=120s'])
+  report(`monitoring.coreos.com CRDs (${readdirSync(crdDir).length} files) Established in ${Date.now() - started} ms`)
+
+  // the base first (scenario 9 has applied it already in a full run; applying it again changes nothing)
+  await kubectl(['apply', '-k', path('manifests')])
+  const applied = await kubectl(['apply', '-k', path('manifests/monitoring')])
+  t.same(applied.trim().split('\n').sort(), [
+    'configmap/mcpregistry-hook-dashboard created',
+    'networkpolicy.networking.k8s.io/mcpregistry-hook-metrics created',
+    'prometheusrule.monitoring.coreos.com/mcpregistry-hook created',
+    'servicemonitor.monitoring.coreos.com/mcpregistry-hook created',
+  ])
+  const again = await kubectl(['apply', '-k', path('manifests/monitoring')])
+  t.ok(again.trim().split('\n').every((l) => l.endsWith(' unchanged')), `applying again changes nothing: ${again}`)
+
+  // what Prometheus would find: the Service the ServiceMonitor selects, with the named port, and ready pods behind it
+  const monitor = await getJson(['-n', 'mcpregistry-hook', 'get', 'servicemonitor', 'mcpregistry-hook'])
+  const selector = Object.entries(monitor['spec']['selector']['matchLabels'] as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',')
+  const services = await getJson(['-n', 'mcpregistry-hook', 'get', 'services', '-l', selector])
+  t.same(services['items'].map((s: Obj) => s['metadata']['name']), ['mcpregistry-hook'], 'the ServiceMonitor selects the hook Service')
+  const portName = monitor['spec']['endpoints'][0]['port']
+  t.ok(services['items'][0]['spec']['ports'].some((p: Obj) => p['name'] === portName), `the Service has the port ${portName}`)
+  const ready = await until('ready endpoints behind the hook Service', async () => {
+    const slices = await getJson(['-n', 'mcpregistry-hook', 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=mcpregistry-hook'])
+    const n = (slices['items'] as Obj[]).flatMap((s) => (s['ports'] ?? []).some((p: Obj) => p['name'] === portName) ? (s['endpoints'] ?? []) : []).filter((e: Obj) => e['conditions']?.['ready']).length
+    return n > 0 ? n : undefined
+  })
+  t.equal(ready, 2, 'both hook pods are scrape targets')
+
+  const rule = await getJson(['-n', 'mcpregistry-hook', 'get', 'prometheusrule', 'mcpregistry-hook'])
+  t.same(rule['spec']['groups'][0]['rules'].map((r: Obj) => r['alert']), ['MCPRegistryHookDown', 'MCPRegistryHookErrors', 'MCPRegistryHookSlow', 'MCPRegistryFailed'], 'the rules as stored, validated by the CRD schema')
+  const dashboards = await getJson(['get', 'configmaps', '-A', '-l', 'grafana_dashboard=1'])
+  t.same(dashboards['items'].map((c: Obj) => `${c['metadata']['namespace']}/${c['metadata']['name']}`), ['mcpregistry-hook/mcpregistry-hook-dashboard'])
+  t.equal(JSON.parse(dashboards['items'][0]['data']['mcpregistry-hook.json'])['uid'], 'mcpregistry-hook', 'the dashboard JSON, whole')
+
+  // the hook built from this tree exports what the rules read, process and event-loop metrics included
+  const text = await (await fetch(`${hookBase}/metrics`)).text()
+  for (const m of ['mcpregistry_hook_requests_total', 'mcpregistry_hook_request_duration_seconds_bucket', 'mcpregistry_hook_syncs_total', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_p99_seconds']) {
+    t.match(text, new RegExp(`^${m}[{ ]`, 'm'), `the running hook exports ${m}`)
+  }
 })
