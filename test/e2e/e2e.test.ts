@@ -9,9 +9,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import t from 'tap'
-import { parseAllDocuments } from 'yaml'
+import { parseAllDocuments, stringify } from 'yaml'
 import { freePorts, startControlPlane, type ControlPlane } from './lib/controlplane.js'
 import { Api, MetacontrollerStandIn } from './lib/metacontroller.js'
 import { RealMetacontroller } from './lib/real-metacontroller.js'
@@ -625,4 +625,44 @@ t.test('15. the monitoring part applies with kubectl apply -k once the monitorin
   for (const m of ['mcpregistry_hook_requests_total', 'mcpregistry_hook_request_duration_seconds_bucket', 'mcpregistry_hook_syncs_total', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_p99_seconds']) {
     t.match(text, new RegExp(`^${m}[{ ]`, 'm'), `the running hook exports ${m}`)
   }
+})
+
+t.test('16. the alerts fire as their annotations say: promtool check rules and test rules on the PrometheusRule', async (t) => {
+  // Prometheus's own checker and rule unit-test runner, from Debian's prometheus package (test/e2e/fetch-promtool.sh)
+  const promtool = execFileSync('bash', [path('test/e2e/fetch-promtool.sh')], { encoding: 'utf8', timeout: 300_000 }).trim()
+  const dir = `${workDir}/alerts`
+  mkdirSync(dir, { recursive: true })
+  const rule = parseAllDocuments(readFileSync(path('manifests/monitoring/prometheusrule.yaml'), 'utf8'))[0]?.toJS() as Obj
+  writeFileSync(`${dir}/rules.yaml`, stringify(rule['spec']))
+  // each expected alert's annotations are the rule's own, with its labels and the expected $value rendered in
+  const annotations = new Map((rule['spec']['groups'] as Obj[]).flatMap((g) => g['rules'] as Obj[]).map((r) => [r['alert'], r['annotations'] as Record<string, string>]))
+  const tests = parseAllDocuments(readFileSync(path('test/e2e/fixtures/alert-tests.yaml'), 'utf8'))[0]?.toJS() as Obj
+  let expected = 0
+  for (const c of tests['tests'] as Obj[]) {
+    for (const a of c['alert_rule_test'] as Obj[]) {
+      for (const e of a['exp_alerts'] as Obj[]) {
+        const value = String(e['exp_value'] ?? '')
+        delete e['exp_value']
+        const render = (text: string) =>
+          text.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_m, l: string) => String(e['exp_labels'][l])).replace(/\{\{ \$value[^}]*\}\}/g, () => value)
+        e['exp_annotations'] = Object.fromEntries(Object.entries(annotations.get(a['alertname']) ?? {}).map(([k, v]) => [k, render(v)]))
+        expected++
+      }
+    }
+  }
+  writeFileSync(`${dir}/tests.yaml`, stringify(tests))
+  const run = (args: string[]) => {
+    try {
+      return { code: 0, out: execFileSync(promtool, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) }
+    } catch (err) {
+      const e = err as { status: number; stdout: string; stderr: string }
+      return { code: e.status, out: `${e.stdout}${e.stderr}` }
+    }
+  }
+  const checked = run(['check', 'rules', `${dir}/rules.yaml`])
+  t.equal(checked.code, 0, checked.out)
+  t.match(checked.out, /SUCCESS: 4 rules found/)
+  const tested = run(['test', 'rules', `${dir}/tests.yaml`])
+  t.equal(tested.code, 0, tested.out)
+  report(`promtool test rules: ${tests['tests'].length} cases, ${expected} firing alerts with their rendered annotations: ${tested.out.includes('SUCCESS') ? 'SUCCESS' : 'FAILED'}`)
 })
