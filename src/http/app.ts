@@ -145,6 +145,7 @@ function addHookRoutes(app: App, opts: AppOptions, metrics: Metrics): void {
   const syncHandler = async (body: SyncRequest, log: FastifyInstance['log']): Promise<string> => {
     const started = performance.now()
     const { response, outcome } = answer(body, log)
+    metrics.observeSync(outcome.phase)
     if (outcome.validationFailure !== undefined) metrics.observeFailure(outcome.validationFailure)
     const meta = body.parent.metadata
     log.info(
@@ -190,7 +191,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   addHookRoutes(app, opts, metrics)
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_req, reply) => (ready() ? { status: 'ready' } : reply.code(503).send({ status: 'draining' })))
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()))
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.render()))
 
   return app
 }
