@@ -22,7 +22,7 @@ export type SpecReason = 'ValidationFailed' | 'InvalidPodTemplateSpec' | 'PodSec
 
 /** One check: the reason and the field it reports (as README "Validation rules" writes them), and the check. */
 export interface Rule<C> {
-  reason: string
+  reason: SpecReason
   field: string
   check: (ctx: C) => Issue[]
 }
