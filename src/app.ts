@@ -4,6 +4,7 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
 import { KEEP_ALIVE_TIMEOUT_SECONDS } from './constants.js'
+import { ContentCaches } from './content-cache.js'
 import { customize, serialise, sync, syncFallback } from './hook.js'
 import { BodyError, parseBody } from './json-body.js'
 import { Metrics } from './metrics.js'
@@ -20,6 +21,8 @@ export interface AppOptions {
   ready?: () => boolean
   /** The core behind /sync and /finalize (tests give one that fails, to see the fallback). */
   sync?: typeof sync
+  /** The content caches (by default new ones of CACHE_ENTRIES entries). */
+  caches?: ContentCaches
 }
 
 interface ValidationItem {
@@ -41,6 +44,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   const ready = opts.ready ?? (() => true)
   const core = opts.sync ?? sync
   const metrics = new Metrics()
+  const caches = opts.caches ?? new ContentCaches(settings.cacheEntries)
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : {}),
     bodyLimit: settings.bodyLimit,
@@ -123,7 +127,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   /** The core's answer; should the core fail, the fallback that still finalizes and loses nothing. */
   const answer = (body: SyncRequest, log: FastifyInstance['log']): ReturnType<typeof sync> => {
     try {
-      return core(body, settings, now())
+      return core(body, settings, now(), caches)
     } catch (err) {
       log.error({ err, namespace: body.parent.metadata.namespace, name: body.parent.metadata.name }, 'the hook failed on this request; answering the fallback')
       return syncFallback(body, now())

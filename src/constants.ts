@@ -144,5 +144,10 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 25
 export const KEEP_ALIVE_TIMEOUT_SECONDS = 95
 /** How deep spec may nest (Kubernetes objects need about 15 levels); deeper is a validation error. */
 export const DEFAULT_MAX_SPEC_DEPTH = 64
+/**
+ * Entries of each content cache (content-cache.ts). A configYAML check holds a few kilobytes at most and a
+ * registry data check a few bytes, so a thousand distinct configs cost a few megabytes.
+ */
+export const DEFAULT_CACHE_ENTRIES = 1000
 /** No child the hook renders nests deeper than this (spec depth plus the Deployment's own levels). */
 export const MAX_CHILD_DEPTH = 1024

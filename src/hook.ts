@@ -5,6 +5,7 @@
  */
 import { CHILD_TYPES, CONDITION_READY, LAST_APPLIED_ANNOTATION, MAX_CHILD_DEPTH, PENDING_RESYNC_SECONDS, type Phase } from './constants.js'
 import { desiredChildren } from './children.js'
+import type { ContentCaches } from './content-cache.js'
 import { canonical, isRecord, tooDeep } from './json.js'
 import { childNames } from './names.js'
 import { checkRegistryData, mountedConfigMaps, userVolumes } from './registry-data.js'
@@ -170,14 +171,14 @@ export function syncFallback(req: SyncRequest, now: Date): { response: SyncRespo
   return { response, outcome: { phase } }
 }
 
-/** POST /sync and /finalize. */
-export function sync(req: SyncRequest, settings: Settings, now: Date): { response: SyncResponse; outcome: Outcome } {
+/** POST /sync and /finalize; `caches` (content-cache.ts) saves work that depends only on rarely changing text. */
+export function sync(req: SyncRequest, settings: Settings, now: Date, caches?: ContentCaches): { response: SyncResponse; outcome: Outcome } {
   const { name, namespace } = req.parent.metadata
   const generation = req.parent.metadata.generation ?? 0
   const children: ObjectMap = req.children ?? {}
   const finalizing = req.finalizing === true
   const rawSpec = req.parent.spec
-  const validation = validate(name, rawSpec, settings, req.parent.metadata.annotations)
+  const validation = validate(name, rawSpec, settings, req.parent.metadata.annotations, caches)
   const parsed = validation.parsed
 
   // by metadata.name, not by key: v1 hooks key children by name, v2 hooks by namespace/name
@@ -191,6 +192,7 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
           userMounts(parsed.spec, parsed.podTemplate),
           parsed.config,
           req.related?.[CHILD_TYPES.ConfigMap] ?? {},
+          caches,
         )
   const previous = isRecord(req.parent.status) ? req.parent.status['conditions'] : undefined
   const hasChildren = anyObserved(children)

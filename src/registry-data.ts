@@ -4,6 +4,7 @@
  * are not spec errors: they explain a Pending phase and never change the children. Pure.
  */
 import type { RegistryConfig } from './config-yaml.js'
+import type { ContentCaches } from './content-cache.js'
 import { isRecord } from './json.js'
 import { relativeTo } from './paths.js'
 import type { PodTemplateSpec, Volume, VolumeMount } from './k8s-types.js'
@@ -160,6 +161,8 @@ export function checkRegistryData(
   mounts: readonly VolumeMount[],
   config: RegistryConfig,
   related: Record<string, KubeObject>,
+  /** Caches of the app (content-cache.ts); absent: every document is checked. */
+  caches?: ContentCaches,
 ): DataCondition | undefined {
   const mounted = mountedConfigMaps(volumes)
   if (mounted.length === 0) return undefined
@@ -183,7 +186,8 @@ export function checkRegistryData(
           'fix file.path, the volume items or the ConfigMap',
       }
     }
-    const result = checkRegistryDocument(found.text)
+    const text = found.text
+    const result = caches === undefined ? checkRegistryDocument(text) : caches.get('registryData', [text], () => checkRegistryDocument(text))
     if ('problem' in result) {
       return {
         status: 'False',

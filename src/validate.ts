@@ -21,6 +21,7 @@ import {
   TMP_VOLUME,
 } from './constants.js'
 import { checkConfigYAML, rulesForImage, type RegistryConfig } from './config-yaml.js'
+import type { ContentCaches } from './content-cache.js'
 import { isDns1035Label, isDnsLabel } from './dns.js'
 import { isRecord, tooDeep } from './json.js'
 import { invalidQuantities } from './quantity.js'
@@ -216,6 +217,8 @@ export function validate(
   rawSpec: unknown,
   settings: ValidationSettings = DEFAULT_VALIDATION,
   annotations: Readonly<Record<string, string>> = {},
+  /** Caches of the app (content-cache.ts); absent: everything is computed. */
+  caches?: ContentCaches,
 ): Validation {
   const { image, maxSpecDepth: maxDepth } = settings
   const issues: Issue[] = []
@@ -362,7 +365,10 @@ export function validate(
   })
 
   // configYAML: the registry server's own rules (SPEC §4)
-  const configCheck = checkConfigYAML(spec.configYAML, userMounts(spec, podTemplate).filter(isValidMount), rulesForImage(image), image)
+  const configMounts = userMounts(spec, podTemplate).filter(isValidMount)
+  const checkConfig = () => checkConfigYAML(spec.configYAML, configMounts, rulesForImage(image), image)
+  // the check reads the text, the mounts and the image (which chooses the rules), and nothing else
+  const configCheck = caches === undefined ? checkConfig() : caches.get('configYAML', [image, JSON.stringify(configMounts), spec.configYAML], checkConfig)
   issues.push(...configCheck.issues)
 
   const validation: Validation = { issues, configIssues: configCheck.issues, podSecurity: { profile: chosen.profile, issues: securityIssues } }
