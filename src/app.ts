@@ -2,9 +2,10 @@
  * The HTTP edge (SPEC §5): routes, request validation, error answers, logs and metrics around the pure core
  * in hook.ts. Never listens by itself: server.ts does, and tests use `app.inject`.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { KEEP_ALIVE_TIMEOUT_SECONDS } from './constants.js'
 import { ContentCaches } from './content-cache.js'
+import { etagMatches, Etags } from './etag.js'
 import { customize, serialise, sync, syncFallback } from './hook.js'
 import { BodyError, parseBody } from './json-body.js'
 import { Metrics } from './metrics.js'
@@ -24,6 +25,18 @@ export interface AppOptions {
   /** The content caches (by default new ones of CACHE_ENTRIES entries). */
   caches?: ContentCaches
 }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The ETag of the answer to this request's body (sync routes only). */
+    etag: string
+    /** If-None-Match named that ETag: answered 304 before the body is parsed. */
+    notModified: boolean
+  }
+}
+
+/** The routes whose answers carry an ETag. */
+const SYNC_ROUTES = new Set(['/sync', '/finalize'])
 
 interface ValidationItem {
   instancePath: string
@@ -45,6 +58,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   const core = opts.sync ?? sync
   const metrics = new Metrics()
   const caches = opts.caches ?? new ContentCaches(settings.cacheEntries)
+  const etags = new Etags(settings)
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : {}),
     bodyLimit: settings.bodyLimit,
@@ -62,7 +76,17 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   // Metacontroller always sends JSON; anything else (text/plain included) is a client error, answered as 400.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  app.decorateRequest('etag', '')
+  app.decorateRequest('notModified', false)
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    // the ETag is known from the bytes alone: a match is answered 304 (preValidation below) without parsing
+    if (SYNC_ROUTES.has(req.routeOptions.url as string)) {
+      req.etag = etags.of(body as string)
+      if (etagMatches(req.headers['if-none-match'], req.etag)) {
+        req.notModified = true
+        return done(null, {})
+      }
+    }
     try {
       done(null, parseBody(body as string))
     } catch (err) {
@@ -154,10 +178,15 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     return serialise(response)
   }
 
-  for (const url of ['/sync', '/finalize']) {
-    app.post(url, { schema: { body: SyncRequest } }, async (req, reply) => {
+  for (const url of SYNC_ROUTES) {
+    const preValidation = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+      if (!req.notModified) return undefined
+      req.log.info({ etag: req.etag, notModified: true }, 'sync')
+      return reply.code(304).header('etag', req.etag).send()
+    }
+    app.post(url, { schema: { body: SyncRequest }, preValidation }, async (req, reply) => {
       const body = await syncHandler(req.body as SyncRequest, req.log)
-      return reply.type('application/json; charset=utf-8').send(body)
+      return reply.type('application/json; charset=utf-8').header('etag', req.etag).send(body)
     })
   }
 

@@ -60,6 +60,7 @@ t.test('through HTTP: an app with its caches off answers the same bytes', async 
       const b = await off.inject({ method: 'POST', url: '/sync', payload, headers: { 'content-type': 'application/json' } })
       t.equal(a.statusCode, 200)
       t.equal(a.body, b.body, `${name}, round ${round + 1}`)
+      t.equal(a.headers['etag'], b.headers['etag'], 'and the same ETag: the settings are the same')
     }
   }
 })
