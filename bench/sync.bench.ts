@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the hook's cost, each figure next to a baseline measured in the same run, so that the
  * ratios mean the same on any machine (README "Performance"). Sections (BENCH_ONLY=http,etag,pure,size,memory
- * runs some of them; BENCH_SECONDS sets the length of each HTTP run, default 10):
+ * runs some of them; BENCH_SECONDS sets the length of each HTTP run, default 10; BENCH_CONNECTIONS=8 runs one
+ * connection count):
  *
  * - http: the production server (dist/server.js, its logger included, writing to /dev/null) against a bare
  *   Fastify route with the same Fastify and body limit that parses the same request and answers a body of
@@ -32,6 +33,7 @@ import { BASE_TEXT, variedText, withConfigMaps, withLargeConfig, withVolumes } f
 const root = new URL('../', import.meta.url).pathname
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10)
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'http,etag,pure,size,memory').split(','))
+const CONNECTIONS = (process.env['BENCH_CONNECTIONS'] ?? '1,8,64').split(',').map(Number)
 const MEMORY_REQUESTS = Number(process.env['BENCH_MEMORY_REQUESTS'] ?? 200_000)
 const out = (s = ''): void => void process.stdout.write(`${s}\n`)
 const ms = (n: number): string => n.toFixed(n < 10 ? 2 : 1)
@@ -154,7 +156,7 @@ if (ONLY.has('http') || ONLY.has('etag')) {
   out()
   out('| connections | hook req/s | baseline req/s | ratio | hook p50 / p99 ms | baseline p50 / p99 ms | hook peak RSS MiB | baseline peak RSS MiB |')
   out('|---|---|---|---|---|---|---|---|')
-  for (const c of ONLY.has('http') ? [1, 8, 64] : [8]) {
+  for (const c of ONLY.has('http') ? CONNECTIONS : [8]) {
     const base = await oneRun('baseline', c, answerFile)
     if (c === 8) baseline8 = base
     if (!ONLY.has('http')) continue
