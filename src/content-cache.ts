@@ -1,14 +1,16 @@
 /**
  * Bounded caches of work that depends only on text that rarely changes (README "Performance"): the check
- * of a configYAML and the check of a registry data document are done once per distinct input, keyed by the
- * SHA-256 of everything the work reads, and kept in an LRU of CACHE_ENTRIES entries per cache. Each cached
+ * of a configYAML, the check of a registry data document, and the validation and children of a spec (with
+ * the registry's name, namespace and annotations, and the settings) are done once per distinct input, keyed
+ * by the SHA-256 of everything the work reads, and kept in an LRU of CACHE_ENTRIES entries per cache. Each cached
  * result is deep-frozen, so a caller that tried to change one would throw instead of changing a later
  * answer; test/content-cache.test.ts shows that cached and uncached answers are byte-identical.
  */
 import { hash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
+import { canonicalJson } from './json.js'
 
-export const CACHE_NAMES = ['configYAML', 'registryData'] as const
+export const CACHE_NAMES = ['configYAML', 'registryData', 'render'] as const
 export type CacheName = (typeof CACHE_NAMES)[number]
 
 /** The key of `parts`: SHA-256 over each part with its length, so that no two lists of parts share one. */
@@ -34,7 +36,8 @@ export interface CacheCounts {
 /** One LRU per cache name; `entries` 0 turns caching off (every lookup computes, and counts as a miss). */
 export class ContentCaches {
   private readonly lru = new Map<CacheName, LRUCache<string, { value: unknown }>>()
-  readonly counts: Record<CacheName, CacheCounts> = { configYAML: { hits: 0, misses: 0 }, registryData: { hits: 0, misses: 0 } }
+  readonly counts = Object.fromEntries(CACHE_NAMES.map((n) => [n, { hits: 0, misses: 0 }])) as Record<CacheName, CacheCounts>
+  private readonly settingsKeys = new WeakMap<object, string>()
 
   constructor(readonly entries: number) {
     if (entries > 0) for (const name of CACHE_NAMES) this.lru.set(name, new LRUCache({ max: entries }))
@@ -58,6 +61,16 @@ export class ContentCaches {
     const value = deepFreeze(compute())
     lru.set(key, { value })
     return value
+  }
+
+  /** The canonical JSON of a settings object, once per object: part of the key of work that reads settings. */
+  settingsKey(settings: object): string {
+    let key = this.settingsKeys.get(settings)
+    if (key === undefined) {
+      key = canonicalJson(settings)
+      this.settingsKeys.set(settings, key)
+    }
+    return key
   }
 
   /** Entries held now, by cache. */

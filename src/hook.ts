@@ -171,6 +171,24 @@ export function syncFallback(req: SyncRequest, now: Date): { response: SyncRespo
   return { response, outcome: { phase } }
 }
 
+/**
+ * The JSON text of a value as a cache key part ('' for undefined), or undefined when JSON.stringify cannot
+ * write it (nested deeper than its recursion goes; validate() refuses such a spec without recursing).
+ */
+function jsonText(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value) ?? ''
+  } catch {
+    return undefined
+  }
+}
+
+/** A validated spec and, when it is valid, its desired children. */
+interface Rendered {
+  validation: Validation
+  children?: Record<string, unknown>[]
+}
+
 /** POST /sync and /finalize; `caches` (content-cache.ts) saves work that depends only on rarely changing text. */
 export function sync(req: SyncRequest, settings: Settings, now: Date, caches?: ContentCaches): { response: SyncResponse; outcome: Outcome } {
   const { name, namespace } = req.parent.metadata
@@ -178,7 +196,18 @@ export function sync(req: SyncRequest, settings: Settings, now: Date, caches?: C
   const children: ObjectMap = req.children ?? {}
   const finalizing = req.finalizing === true
   const rawSpec = req.parent.spec
-  const validation = validate(name, rawSpec, settings, req.parent.metadata.annotations, caches)
+  const annotations = req.parent.metadata.annotations
+  // the checked spec and its children depend only on the name, namespace, spec, annotations and settings
+  const render = (): Rendered => {
+    const validation = validate(name, rawSpec, settings, annotations, caches)
+    const parsed = validation.parsed
+    return parsed === undefined ? { validation } : { validation, children: desiredChildren({ name, namespace, parsed }, settings) as unknown as Record<string, unknown>[] }
+  }
+  const specText = caches === undefined ? undefined : jsonText(rawSpec)
+  const { validation, children: rendered } =
+    caches === undefined || specText === undefined
+      ? render()
+      : caches.get('render', [caches.settingsKey(settings), name, namespace, specText, JSON.stringify(annotations ?? {})], render)
   const parsed = validation.parsed
 
   // by metadata.name, not by key: v1 hooks key children by name, v2 hooks by namespace/name
@@ -215,8 +244,8 @@ export function sync(req: SyncRequest, settings: Settings, now: Date, caches?: C
 
   let desired: Record<string, unknown>[]
   if (finalizing) desired = []
-  else if (parsed === undefined) desired = keepObserved(children, { name, namespace })
-  else desired = desiredChildren({ name, namespace, parsed }, settings) as unknown as Record<string, unknown>[]
+  else if (rendered === undefined) desired = keepObserved(children, { name, namespace })
+  else desired = rendered
 
   const response: SyncResponse = { status, children: desired }
   if (resyncAfterSeconds !== undefined) response.resyncAfterSeconds = resyncAfterSeconds

@@ -42,7 +42,9 @@ t.test('cached and uncached answers are byte-identical, cold and warm', async (t
     t.equal(cold, uncached, `${name}: a cold cache`)
     t.equal(warm, uncached, `${name}: a warm cache`)
   }
-  t.ok(caches.counts.configYAML.hits >= files.length, `configYAML checks were reused (${caches.counts.configYAML.hits} hits)`)
+  const all = requests().length
+  t.ok(caches.counts.render.hits >= all, `every warm call reused its rendered spec (${caches.counts.render.hits} hits)`)
+  t.ok(caches.counts.configYAML.hits >= 1, `configYAML checks were reused across specs (${caches.counts.configYAML.hits} hits)`)
   t.ok(caches.counts.registryData.hits >= 3, `registry data checks were reused (${caches.counts.registryData.hits} hits)`)
 })
 
@@ -63,6 +65,38 @@ t.test('through HTTP: an app with its caches off answers the same bytes', async 
       t.equal(a.headers['etag'], b.headers['etag'], 'and the same ETag: the settings are the same')
     }
   }
+})
+
+t.test('the render key holds the name, namespace, spec, annotations and settings: any of them renders again', async (t) => {
+  const caches = new ContentCaches(100)
+  const s = settings()
+  const base = request({ configYAML: MINIMAL_CONFIG, podTemplateSpec: { spec: { hostNetwork: true } } })
+  const answer = (req: SyncRequest, set = s) => serialise(sync(req, set, NOW, caches).response)
+  const variants: [string, SyncRequest, ReturnType<typeof settings>?][] = [
+    ['the same', structuredClone(base)],
+    ['another name', request(base.parent.spec, {}, 'other')],
+    ['another namespace', { ...structuredClone(base), parent: { ...structuredClone(base.parent), metadata: { ...base.parent.metadata, namespace: 'ns2' } } }],
+    ['another spec', request({ configYAML: MINIMAL_CONFIG })],
+    ['an annotation that relaxes the profile', { ...structuredClone(base), parent: { ...structuredClone(base.parent), metadata: { ...base.parent.metadata, annotations: { 'mcpregistry-hook.toolhive.stacklok.dev/pod-security': 'privileged' } } } }, settings({ POD_SECURITY_MAX_PROFILE: 'privileged' })],
+    ['other settings', structuredClone(base), settings({ POD_SECURITY_PROFILE: 'privileged' })],
+  ]
+  for (const [what, req, set] of variants) {
+    t.equal(answer(structuredClone(req), set ?? s), serialise(sync(structuredClone(req), set ?? s, NOW).response), `${what}: the uncached answer`)
+  }
+  t.equal(answer(base), answer(structuredClone(base)))
+  t.match(JSON.parse(answer(base)).status, { phase: 'Failed' }, 'hostNetwork breaks the restricted profile')
+  t.match(JSON.parse(answer(base, settings({ POD_SECURITY_PROFILE: 'privileged' }))).status, { phase: 'Pending' }, 'not the privileged one: settings are in the key')
+})
+
+t.test('specs that cannot be a key (absent, nested past JSON.stringify) are answered without the render cache', async (t) => {
+  const caches = new ContentCaches(10)
+  const deep = JSON.parse(`{"configYAML":"x","volumes":[${'['.repeat(20_000)}${']'.repeat(20_000)}]}`)
+  for (const spec of [undefined, deep]) {
+    const req = request(spec)
+    t.equal(serialise(sync(req, settings(), NOW, caches).response), serialise(sync(req, settings(), NOW).response))
+    t.match(sync(req, settings(), NOW, caches).response.status, { phase: 'Failed' })
+  }
+  t.equal(caches.size('render'), 1, 'only the absent spec was cached')
 })
 
 t.test('a cache is an LRU of its size, counts hits and misses, and keeps deep-frozen results', async (t) => {
