@@ -201,7 +201,10 @@ export function sync(req: SyncRequest, settings: Settings, now: Date, caches?: C
   const render = (): Rendered => {
     const validation = validate(name, rawSpec, settings, annotations, caches)
     const parsed = validation.parsed
-    return parsed === undefined ? { validation } : { validation, children: desiredChildren({ name, namespace, parsed }, settings) as unknown as Record<string, unknown>[] }
+    if (parsed === undefined) return { validation }
+    const children = desiredChildren({ name, namespace, parsed }, settings) as unknown as Record<string, unknown>[]
+    if (caches !== undefined) SERIALISED.set(children, JSON.stringify(canonical(children)))
+    return { validation, children }
   }
   const specText = caches === undefined ? undefined : jsonText(rawSpec)
   const { validation, children: rendered } =
@@ -271,7 +274,24 @@ export function customize(req: { parent: Pick<CustomizeRequest['parent'], 'metad
   return { relatedResources: [{ apiVersion: 'v1', resource: 'configmaps', namespace: req.parent.metadata.namespace, names }] }
 }
 
-/** The serialised answer: canonical, so the same request gives the same bytes. */
+/**
+ * Lists whose canonical JSON is known: the desired children of a cached render, written once when the render
+ * is made. They are frozen in the cache, so the text stays true.
+ */
+const SERIALISED = new WeakMap<object, string>()
+
+/**
+ * The serialised answer: canonical, so the same request gives the same bytes. A member whose text is known
+ * (SERIALISED) is written from it instead of again.
+ */
 export function serialise(body: unknown): string {
-  return JSON.stringify(canonical(body))
+  if (!isRecord(body)) return JSON.stringify(canonical(body))
+  let out = ''
+  for (const key of Object.keys(body).sort()) {
+    const v = body[key]
+    if (v === undefined || v === null) continue
+    const known = typeof v === 'object' ? SERIALISED.get(v) : undefined
+    out += `${out === '' ? '{' : ','}${JSON.stringify(key)}:${known ?? JSON.stringify(canonical(v))}`
+  }
+  return out === '' ? '{}' : `${out}}`
 }
