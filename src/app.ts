@@ -161,6 +161,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   const syncHandler = async (body: SyncRequest, log: FastifyInstance['log']): Promise<string> => {
     const started = performance.now()
     const { response, outcome } = answer(body, log)
+    metrics.observeSync(outcome.phase)
     if (outcome.validationFailure !== undefined) metrics.observeFailure(outcome.validationFailure)
     const meta = body.parent.metadata
     log.info(
@@ -199,7 +200,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_req, reply) => (ready() ? { status: 'ready' } : reply.code(503).send({ status: 'draining' })))
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()))
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.render()))
 
   return app
 }

@@ -1,65 +1,95 @@
-/** Prometheus metrics of the hook, rendered in the text exposition format (no client library needed). */
+/**
+ * Prometheus metrics of the hook, kept by prom-client: the hook's own counters and histogram in a registry that
+ * each app owns (several apps in one process, as in the tests, never collide), beside prom-client's default
+ * process and Node.js runtime metrics (CPU, memory, heap, event-loop lag, GC, handles).
+ */
+import { collectDefaultMetrics, Counter, Histogram, Registry, type Metric } from 'prom-client'
+import { PHASES } from './constants.js'
 
-const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+/**
+ * Upper bounds of mcpregistry_hook_request_duration_seconds. A sync takes about a millisecond; the buckets reach
+ * Metacontroller's hook timeout (10 s, metacontroller/compositecontroller.yaml) so that a p99 near it can be
+ * seen (manifests/monitoring alerts at 7.5 s, a bucket bound, where histogram_quantile is exact).
+ */
+export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 7.5, 10]
 
-interface Histogram {
-  counts: number[]
-  sum: number
-  count: number
-}
-
-function label(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+/**
+ * The default metrics describe the process, not an app: they are collected once per process (prom-client's
+ * collectors start a GC observer and an event-loop delay monitor that are never stopped) and every app's
+ * registry shows the same ones.
+ */
+let processMetrics: Registry | undefined
+function processRegistry(): Registry {
+  if (processMetrics === undefined) {
+    processMetrics = new Registry()
+    collectDefaultMetrics({ register: processMetrics })
+  }
+  return processMetrics
 }
 
 export class Metrics {
-  private readonly requests = new Map<string, number>()
-  private readonly durations = new Map<string, Histogram>()
-  private readonly failures = new Map<string, number>()
+  /** The registry /metrics is served from: the process metrics and this app's own. */
+  readonly registry = new Registry()
+
+  private readonly requests = new Counter({
+    name: 'mcpregistry_hook_requests_total',
+    help: 'HTTP requests answered, by route and status code.',
+    labelNames: ['route', 'code'] as const,
+    registers: [this.registry],
+  })
+
+  private readonly durations = new Histogram({
+    name: 'mcpregistry_hook_request_duration_seconds',
+    help: 'Time to answer a request, by route.',
+    labelNames: ['route'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  })
+
+  private readonly failures = new Counter({
+    name: 'mcpregistry_hook_validation_failures_total',
+    help: 'Sync answers that refused the MCPRegistry spec (phase Failed), one per answer, by the reason of its first error.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  })
+
+  private readonly syncs = new Counter({
+    name: 'mcpregistry_hook_syncs_total',
+    help: 'Sync and finalize answers, by the phase of the status they carry (Pending, Ready, Failed, Terminating).',
+    labelNames: ['phase'] as const,
+    registers: [this.registry],
+  })
+
+  constructor() {
+    // getMetricsAsArray() is typed as plain objects, but gives the metric instances themselves
+    for (const metric of processRegistry().getMetricsAsArray() as unknown as Metric[]) this.registry.registerMetric(metric)
+    // every phase has a series from the start, so that increase() sees the first Failed answer of a process
+    for (const phase of PHASES) this.syncs.inc({ phase }, 0)
+  }
+
+  /** The Content-Type of render()'s text (Prometheus text format 0.0.4). */
+  get contentType(): string {
+    return this.registry.contentType
+  }
 
   /** One answered HTTP request. */
   observeRequest(route: string, code: number, seconds: number): void {
-    const key = `${route}\u0000${code}`
-    this.requests.set(key, (this.requests.get(key) ?? 0) + 1)
-    let h = this.durations.get(route)
-    if (h === undefined) {
-      h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 }
-      this.durations.set(route, h)
-    }
-    BUCKETS.forEach((b, i) => {
-      if (seconds <= b) h.counts[i] = (h.counts[i] as number) + 1
-    })
-    h.sum += seconds
-    h.count++
+    this.requests.inc({ route, code: String(code) })
+    this.durations.observe({ route }, seconds)
   }
 
   /** One sync that refused the spec, by the reason of its first error. */
   observeFailure(reason: string): void {
-    this.failures.set(reason, (this.failures.get(reason) ?? 0) + 1)
+    this.failures.inc({ reason })
   }
 
-  render(): string {
-    const lines: string[] = []
-    lines.push('# HELP mcpregistry_hook_requests_total HTTP requests answered, by route and status code.')
-    lines.push('# TYPE mcpregistry_hook_requests_total counter')
-    for (const [key, n] of [...this.requests].sort()) {
-      const [route, code] = key.split('\u0000') as [string, string]
-      lines.push(`mcpregistry_hook_requests_total{route="${label(route)}",code="${code}"} ${n}`)
-    }
-    lines.push('# HELP mcpregistry_hook_request_duration_seconds Time to answer a request, by route.')
-    lines.push('# TYPE mcpregistry_hook_request_duration_seconds histogram')
-    for (const [route, h] of [...this.durations].sort((a, b) => a[0].localeCompare(b[0]))) {
-      const r = label(route)
-      BUCKETS.forEach((b, i) => lines.push(`mcpregistry_hook_request_duration_seconds_bucket{route="${r}",le="${b}"} ${h.counts[i]}`))
-      lines.push(`mcpregistry_hook_request_duration_seconds_bucket{route="${r}",le="+Inf"} ${h.count}`)
-      lines.push(`mcpregistry_hook_request_duration_seconds_sum{route="${r}"} ${h.sum}`)
-      lines.push(`mcpregistry_hook_request_duration_seconds_count{route="${r}"} ${h.count}`)
-    }
-    lines.push('# HELP mcpregistry_hook_validation_failures_total Sync answers that refused the MCPRegistry spec (phase Failed), one per answer, by the reason of its first error.')
-    lines.push('# TYPE mcpregistry_hook_validation_failures_total counter')
-    for (const [reason, n] of [...this.failures].sort()) {
-      lines.push(`mcpregistry_hook_validation_failures_total{reason="${label(reason)}"} ${n}`)
-    }
-    return `${lines.join('\n')}\n`
+  /** One sync or finalize answer, by its status phase. */
+  observeSync(phase: string): void {
+    this.syncs.inc({ phase })
+  }
+
+  /** Every metric of the registry in the Prometheus text format. */
+  render(): Promise<string> {
+    return this.registry.metrics()
   }
 }

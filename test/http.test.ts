@@ -78,6 +78,16 @@ t.test('examples/sync-request.json (the README curl) is a request the hook answe
   t.equal(res.json().status.phase, 'Ready')
 })
 
+/** The value of the sample `name` whose labels are exactly `labels` (in any order), from Prometheus text. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort().join(',')
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line)
+    if (m?.[1] === name && (m[2] ?? '').split(',').filter(Boolean).sort().join(',') === want) return Number(m[3])
+  }
+  return undefined
+}
+
 t.test('health, readiness and metrics', async (t) => {
   const { app } = build(t)
   t.same((await app.inject('/healthz')).json(), { status: 'ok' })
@@ -85,14 +95,49 @@ t.test('health, readiness and metrics', async (t) => {
   await app.inject({ method: 'POST', url: '/sync', payload: request({ configYAML: 'sources: [' }) })
   await app.inject({ method: 'POST', url: '/sync', payload: request({ configYAML: MINIMAL_CONFIG }) })
   await app.inject({ method: 'POST', url: '/sync', payload: 'nope', headers: { 'content-type': 'text/plain' } })
+  await app.inject({ method: 'POST', url: '/finalize', payload: request({ configYAML: MINIMAL_CONFIG }, { finalizing: true }) })
+  await app.inject({ method: 'POST', url: '/customize', payload: { parent: { ...MCPREG, metadata: { name: 'r', namespace: 'ns1' } } } })
+  await app.inject('/nope')
   const res = await app.inject('/metrics')
   t.equal(res.statusCode, 200)
-  t.match(res.headers['content-type'], /^text\/plain; version=0\.0\.4/)
-  t.match(res.body, /mcpregistry_hook_requests_total\{route="\/sync",code="200"\} 2\n/)
-  t.match(res.body, /mcpregistry_hook_requests_total\{route="\/sync",code="400"\} 1\n/)
-  t.match(res.body, /mcpregistry_hook_request_duration_seconds_count\{route="\/sync"\} 3\n/)
-  t.match(res.body, /mcpregistry_hook_request_duration_seconds_bucket\{route="\/sync",le="\+Inf"\} 3\n/)
-  t.match(res.body, /mcpregistry_hook_validation_failures_total\{reason="InvalidConfigYAML"\} 1\n/)
+  t.equal(res.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8', "prom-client's content type, the text format 0.0.4")
+  const text = res.body
+  const hook = (name: string, labels: Record<string, string> = {}) => sample(text, `mcpregistry_hook_${name}`, labels)
+  t.equal(hook('requests_total', { route: '/sync', code: '200' }), 2)
+  t.equal(hook('requests_total', { route: '/sync', code: '400' }), 1, 'a refused body is counted under its route')
+  t.equal(hook('requests_total', { route: '/finalize', code: '200' }), 1)
+  t.equal(hook('requests_total', { route: '/customize', code: '200' }), 1)
+  t.equal(hook('requests_total', { route: '/healthz', code: '200' }), 1)
+  t.equal(hook('requests_total', { route: 'unknown', code: '404' }), 1, 'no route: one series, whatever the URL')
+  t.equal(hook('request_duration_seconds_count', { route: '/sync' }), 3)
+  t.equal(hook('request_duration_seconds_bucket', { route: '/sync', le: '+Inf' }), 3)
+  t.equal(hook('request_duration_seconds_bucket', { route: '/sync', le: '10' }), 3, "buckets reach Metacontroller's 10 s timeout")
+  t.ok((hook('request_duration_seconds_sum', { route: '/sync' }) as number) > 0)
+  t.equal(hook('validation_failures_total', { reason: 'InvalidConfigYAML' }), 1)
+  t.equal(hook('syncs_total', { phase: 'Failed' }), 1)
+  t.equal(hook('syncs_total', { phase: 'Pending' }), 1)
+  t.equal(hook('syncs_total', { phase: 'Terminating' }), 1, 'a finalize answer is counted by its phase')
+  t.equal(hook('syncs_total', { phase: 'Ready' }), 0, 'every phase has a series from the start, so increase() sees the first one')
+  // prom-client's default metrics: the process and the Node.js runtime
+  t.ok((sample(text, 'process_cpu_seconds_total') as number) > 0, 'process CPU')
+  t.ok((sample(text, 'process_resident_memory_bytes') as number) > 0, 'resident memory')
+  t.ok((sample(text, 'nodejs_heap_size_used_bytes') as number) > 0, 'heap')
+  t.match(text, /^nodejs_eventloop_lag_p99_seconds \S+$/m, 'event-loop lag')
+  t.match(text, /^# TYPE nodejs_gc_duration_seconds histogram$/m, 'GC durations')
+  t.match(text, /^nodejs_version_info\{version="v\d+/m)
+})
+
+t.test('each app counts its own requests; the process metrics are the same in every app', async (t) => {
+  const one = build(t).app
+  const two = build(t).app
+  await one.inject('/healthz')
+  await one.inject('/healthz')
+  await two.inject('/healthz')
+  const [a, b] = [(await one.inject('/metrics')).body, (await two.inject('/metrics')).body]
+  t.equal(sample(a, 'mcpregistry_hook_requests_total', { route: '/healthz', code: '200' }), 2)
+  t.equal(sample(b, 'mcpregistry_hook_requests_total', { route: '/healthz', code: '200' }), 1)
+  t.equal(sample(a, 'process_start_time_seconds'), sample(b, 'process_start_time_seconds'))
+  t.equal(a.match(/^# TYPE process_cpu_seconds_total /gm)?.length, 1, 'each metric once')
 })
 
 t.test('validation failures count refused specs, once per sync, by the first error\'s reason', async (t) => {
@@ -110,7 +155,7 @@ t.test('validation failures count refused specs, once per sync, by the first err
   await post(request({ configYAML: MINIMAL_CONFIG, ...mountsData }))
   await post(request({ configYAML: MINIMAL_CONFIG }, { children: { 'Deployment.apps/v1': { 'reg-api': observedDeployment('reg-api', { conditions: [failed] }) } } }))
   const body = (await app.inject('/metrics')).body
-  t.same(body.split('\n').filter((l) => l.startsWith('mcpregistry_hook_validation_failures_total')), [
+  t.same(body.split('\n').filter((l) => l.startsWith('mcpregistry_hook_validation_failures_total')).sort(), [
     'mcpregistry_hook_validation_failures_total{reason="InvalidConfigYAML"} 1',
     'mcpregistry_hook_validation_failures_total{reason="InvalidPodTemplateSpec"} 2',
     'mcpregistry_hook_validation_failures_total{reason="ValidationFailed"} 1',

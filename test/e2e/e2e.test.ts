@@ -7,11 +7,11 @@
  * audit log, or the hook's metrics, so the same scenarios hold in both modes. Run with `npm run test:e2e`
  * (builds the binaries once; see test/e2e/README.md).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import t from 'tap'
-import { parseAllDocuments } from 'yaml'
+import { parseAllDocuments, stringify } from 'yaml'
 import { freePorts, startControlPlane, type ControlPlane } from './lib/controlplane.js'
 import { Api, MetacontrollerStandIn } from './lib/metacontroller.js'
 import { RealMetacontroller } from './lib/real-metacontroller.js'
@@ -585,7 +585,100 @@ t.test('14. a configYAML with an alias to an undefined anchor is Failed, and the
   t.not((await cp.kubectl(['-n', NS, 'get', 'mcpregistry', 'broken-alias'])).code, 0, 'the registry is gone')
 })
 
-t.test('15. ETag mode: a resync of every converged registry is answered 304, and changes nothing', { skip: realBin !== undefined ? 'the stand-in only: it can resync every registry at once (the real one showed its 304s in scenario 13)' : false }, async (t) => {
+t.test('15. the monitoring part applies with kubectl apply -k once the monitoring.coreos.com CRDs are installed', async (t) => {
+  const dryRun = await cp.kubectl(['apply', '-k', path('manifests/monitoring'), '--dry-run=server'])
+  t.not(dryRun.code, 0, 'without the CRDs the API server knows no ServiceMonitor')
+  t.match(dryRun.stderr, /no matches for kind "(ServiceMonitor|PrometheusRule)"/)
+
+  // the prometheus-operator's CRDs from its Go module (test/e2e/fetch-monitoring-crds.sh pins the version)
+  let started = Date.now()
+  const crdDir = execFileSync('bash', [path('test/e2e/fetch-monitoring-crds.sh')], { encoding: 'utf8', timeout: 300_000 }).trim()
+  report(`monitoring CRDs fetched in ${Date.now() - started} ms: ${crdDir}`)
+  started = Date.now()
+  await kubectl(['apply', '--server-side', '-f', crdDir])
+  await kubectl(['wait', '--for=condition=Established', '-f', crdDir, '--timeout=120s'])
+  report(`monitoring.coreos.com CRDs (${readdirSync(crdDir).length} files) Established in ${Date.now() - started} ms`)
+
+  // the base first (scenario 9 has applied it already in a full run; applying it again changes nothing)
+  await kubectl(['apply', '-k', path('manifests')])
+  const applied = await kubectl(['apply', '-k', path('manifests/monitoring')])
+  t.same(applied.trim().split('\n').sort(), [
+    'configmap/mcpregistry-hook-dashboard created',
+    'networkpolicy.networking.k8s.io/mcpregistry-hook-metrics created',
+    'prometheusrule.monitoring.coreos.com/mcpregistry-hook created',
+    'servicemonitor.monitoring.coreos.com/mcpregistry-hook created',
+  ])
+  const again = await kubectl(['apply', '-k', path('manifests/monitoring')])
+  t.ok(again.trim().split('\n').every((l) => l.endsWith(' unchanged')), `applying again changes nothing: ${again}`)
+
+  // what Prometheus would find: the Service the ServiceMonitor selects, with the named port, and ready pods behind it
+  const monitor = await getJson(['-n', 'mcpregistry-hook', 'get', 'servicemonitor', 'mcpregistry-hook'])
+  const selector = Object.entries(monitor['spec']['selector']['matchLabels'] as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',')
+  const services = await getJson(['-n', 'mcpregistry-hook', 'get', 'services', '-l', selector])
+  t.same(services['items'].map((s: Obj) => s['metadata']['name']), ['mcpregistry-hook'], 'the ServiceMonitor selects the hook Service')
+  const portName = monitor['spec']['endpoints'][0]['port']
+  t.ok(services['items'][0]['spec']['ports'].some((p: Obj) => p['name'] === portName), `the Service has the port ${portName}`)
+  const ready = await until('ready endpoints behind the hook Service', async () => {
+    const slices = await getJson(['-n', 'mcpregistry-hook', 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=mcpregistry-hook'])
+    const n = (slices['items'] as Obj[]).flatMap((s) => (s['ports'] ?? []).some((p: Obj) => p['name'] === portName) ? (s['endpoints'] ?? []) : []).filter((e: Obj) => e['conditions']?.['ready']).length
+    return n > 0 ? n : undefined
+  })
+  t.equal(ready, 2, 'both hook pods are scrape targets')
+
+  const rule = await getJson(['-n', 'mcpregistry-hook', 'get', 'prometheusrule', 'mcpregistry-hook'])
+  t.same(rule['spec']['groups'][0]['rules'].map((r: Obj) => r['alert']), ['MCPRegistryHookDown', 'MCPRegistryHookErrors', 'MCPRegistryHookSlow', 'MCPRegistryFailed'], 'the rules as stored, validated by the CRD schema')
+  const dashboards = await getJson(['get', 'configmaps', '-A', '-l', 'grafana_dashboard=1'])
+  t.same(dashboards['items'].map((c: Obj) => `${c['metadata']['namespace']}/${c['metadata']['name']}`), ['mcpregistry-hook/mcpregistry-hook-dashboard'])
+  t.equal(JSON.parse(dashboards['items'][0]['data']['mcpregistry-hook.json'])['uid'], 'mcpregistry-hook', 'the dashboard JSON, whole')
+
+  // the hook built from this tree exports what the rules read, process and event-loop metrics included
+  const text = await (await fetch(`${hookBase}/metrics`)).text()
+  for (const m of ['mcpregistry_hook_requests_total', 'mcpregistry_hook_request_duration_seconds_bucket', 'mcpregistry_hook_syncs_total', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_p99_seconds']) {
+    t.match(text, new RegExp(`^${m}[{ ]`, 'm'), `the running hook exports ${m}`)
+  }
+})
+
+t.test('16. the alerts fire as their annotations say: promtool check rules and test rules on the PrometheusRule', async (t) => {
+  // Prometheus's own checker and rule unit-test runner, from Debian's prometheus package (test/e2e/fetch-promtool.sh)
+  const promtool = execFileSync('bash', [path('test/e2e/fetch-promtool.sh')], { encoding: 'utf8', timeout: 300_000 }).trim()
+  const dir = `${workDir}/alerts`
+  mkdirSync(dir, { recursive: true })
+  const rule = parseAllDocuments(readFileSync(path('manifests/monitoring/prometheusrule.yaml'), 'utf8'))[0]?.toJS() as Obj
+  writeFileSync(`${dir}/rules.yaml`, stringify(rule['spec']))
+  // each expected alert's annotations are the rule's own, with its labels and the expected $value rendered in
+  const annotations = new Map((rule['spec']['groups'] as Obj[]).flatMap((g) => g['rules'] as Obj[]).map((r) => [r['alert'], r['annotations'] as Record<string, string>]))
+  const tests = parseAllDocuments(readFileSync(path('test/e2e/fixtures/alert-tests.yaml'), 'utf8'))[0]?.toJS() as Obj
+  let expected = 0
+  for (const c of tests['tests'] as Obj[]) {
+    for (const a of c['alert_rule_test'] as Obj[]) {
+      for (const e of a['exp_alerts'] as Obj[]) {
+        const value = String(e['exp_value'] ?? '')
+        delete e['exp_value']
+        const render = (text: string) =>
+          text.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_m, l: string) => String(e['exp_labels'][l])).replace(/\{\{ \$value[^}]*\}\}/g, () => value)
+        e['exp_annotations'] = Object.fromEntries(Object.entries(annotations.get(a['alertname']) ?? {}).map(([k, v]) => [k, render(v)]))
+        expected++
+      }
+    }
+  }
+  writeFileSync(`${dir}/tests.yaml`, stringify(tests))
+  const run = (args: string[]) => {
+    try {
+      return { code: 0, out: execFileSync(promtool, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) }
+    } catch (err) {
+      const e = err as { status: number; stdout: string; stderr: string }
+      return { code: e.status, out: `${e.stdout}${e.stderr}` }
+    }
+  }
+  const checked = run(['check', 'rules', `${dir}/rules.yaml`])
+  t.equal(checked.code, 0, checked.out)
+  t.match(checked.out, /SUCCESS: 4 rules found/)
+  const tested = run(['test', 'rules', `${dir}/tests.yaml`])
+  t.equal(tested.code, 0, tested.out)
+  report(`promtool test rules: ${tests['tests'].length} cases, ${expected} firing alerts with their rendered annotations: ${tested.out.includes('SUCCESS') ? 'SUCCESS' : 'FAILED'}`)
+})
+
+t.test('17. ETag mode: a resync of every converged registry is answered 304, and changes nothing', { skip: realBin !== undefined ? 'the stand-in only: it can resync every registry at once (the real one showed its 304s in scenario 13)' : false }, async (t) => {
   const s = standIn as MetacontrollerStandIn
   await until('no sync for 3 s', async () => {
     const calls = await hookSyncCalls()
