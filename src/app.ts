@@ -58,6 +58,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   const core = opts.sync ?? sync
   const metrics = new Metrics()
   const caches = opts.caches ?? new ContentCaches(settings.cacheEntries)
+  metrics.watchCaches(caches)
   const etags = new Etags(settings)
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : {}),

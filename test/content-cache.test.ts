@@ -151,3 +151,20 @@ t.test('the configYAML key holds the mounts and the image: the same text checks 
   const older = phase({ configYAML: apiConfig }, { TOOLHIVE_REGISTRY_API_IMAGE: 'ghcr.io/stacklok/thv-registry-api:v1.3.0' })
   t.not(older, 'Failed', 'v1.3 does not check api.timeout: the image is part of the key')
 })
+
+t.test('/metrics shows each cache\'s hits, misses and entries', async (t) => {
+  const app = buildApp({ settings: settings(), now: () => NOW })
+  t.teardown(() => app.close())
+  const payload = JSON.stringify(exampleRequest('examples/configmap.yaml'))
+  for (let i = 0; i < 3; i++) await app.inject({ method: 'POST', url: '/sync', payload, headers: { 'content-type': 'application/json' } })
+  const text = (await app.inject('/metrics')).body
+  t.match(text, /# TYPE mcpregistry_hook_cache_lookups_total counter/)
+  t.match(text, /mcpregistry_hook_cache_lookups_total\{cache="render",result="hit"\} 2\n/, 'the same spec twice more: two hits')
+  t.match(text, /mcpregistry_hook_cache_lookups_total\{cache="render",result="miss"\} 1\n/)
+  t.match(text, /mcpregistry_hook_cache_lookups_total\{cache="registryData",result="hit"\} 2\n/, 'the registry data is checked on every sync, from the cache')
+  t.match(text, /mcpregistry_hook_cache_lookups_total\{cache="configYAML",result="miss"\} 1\n/)
+  t.match(text, /mcpregistry_hook_cache_entries\{cache="render"\} 1\n/)
+  t.match(text, /mcpregistry_hook_cache_entries\{cache="configYAML"\} 1\n/)
+  const again = (await app.inject('/metrics')).body
+  t.match(again, /mcpregistry_hook_cache_lookups_total\{cache="render",result="hit"\} 2\n/, 'a scrape does not count twice')
+})
