@@ -17,12 +17,14 @@ import { canonicalJson } from './json.js'
  * directory up that has a package.json). Undefined when no package.json is found.
  */
 export function codeRoot(start: string): { root: string; code: string } | undefined {
-  for (let dir = start; ; ) {
-    const parent = dirname(dir)
-    if (existsSync(join(parent, 'package.json'))) return { root: parent, code: dir }
+  let dir = start
+  let parent = dirname(dir)
+  while (!existsSync(join(parent, 'package.json'))) {
     if (parent === dir) return undefined
     dir = parent
+    parent = dirname(dir)
   }
+  return { root: parent, code: dir }
 }
 
 /** SHA-256 over every file below `dir` (path and content), in a fixed order. */
