@@ -250,11 +250,12 @@ if (ONLY.has('memory')) {
       if (r.errors > 0 || r.non2xx > 0) throw new Error(`${r.errors} errors, ${r.non2xx} non-2xx`)
     }
     const first = MEMORY_REQUESTS / 10
+    // RSS is read after 5 s without requests, when V8 has had time to collect (it cannot be told to from here)
     await run(first)
-    await sleep(1000)
+    await sleep(5000)
     const rss20 = procMiB(s.proc.pid as number, 'VmRSS')
     await run(MEMORY_REQUESTS - first)
-    await sleep(1000)
+    await sleep(5000)
     const rss200 = procMiB(s.proc.pid as number, 'VmRSS')
     out('| after requests | RSS MiB |')
     out('|---|---|')

@@ -16,7 +16,7 @@ t.test('defaults', async (t) => {
     shutdown: { delaySeconds: 5, timeoutSeconds: 25 },
     maxSpecDepth: 64,
     podSecurity: { profile: 'restricted', maxProfile: 'restricted' },
-    cacheEntries: 1000,
+    cacheEntries: 256,
   })
   t.equal(loadSettings({ PORT: '  ', LOG_LEVEL: '' }).port, 8080, 'empty values take the default')
 })
