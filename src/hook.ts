@@ -6,6 +6,7 @@
 import { CHILD_TYPES, CONDITION_READY, LAST_APPLIED_ANNOTATION, MAX_CHILD_DEPTH, PENDING_RESYNC_SECONDS } from './basics/constants.js'
 import type { Phase } from './schema/mcpregistry.js'
 import { desiredChildren } from './children/children.js'
+import type { ContentCaches } from './basics/content-cache.js'
 import { canonical, isRecord, tooDeep } from './basics/json.js'
 import { childNames } from './children/names.js'
 import { checkRegistryData, mountedConfigMaps, userVolumes } from './validation/registry-data.js'
@@ -171,28 +172,62 @@ export function syncFallback(req: SyncRequest, now: Date): { response: SyncRespo
   return { response, outcome: { phase } }
 }
 
-/** POST /sync and /finalize. */
-export function sync(req: SyncRequest, settings: Settings, now: Date): { response: SyncResponse; outcome: Outcome } {
+/**
+ * The JSON text of a value as a cache key part ('' for undefined), or undefined when JSON.stringify cannot
+ * write it (nested deeper than its recursion goes; validate() refuses such a spec without recursing).
+ */
+function jsonText(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value) ?? ''
+  } catch {
+    return undefined
+  }
+}
+
+/** A validated spec and, when it is valid, its desired children. */
+interface Rendered {
+  validation: Validation
+  children?: Record<string, unknown>[]
+}
+
+/** The checked spec and its children: they depend only on the name, namespace, spec, annotations and settings. */
+function renderSpec(req: SyncRequest, settings: Settings, caches: ContentCaches | undefined): Rendered {
+  const { name, namespace, annotations } = req.parent.metadata
+  const rawSpec = req.parent.spec
+  const render = (): Rendered => {
+    const validation = validate(name, rawSpec, settings, annotations, caches)
+    const parsed = validation.parsed
+    if (parsed === undefined) return { validation }
+    const children = desiredChildren({ name, namespace, parsed }, settings) as unknown as Record<string, unknown>[]
+    if (caches !== undefined) SERIALISED.set(children, JSON.stringify(canonical(children)))
+    return { validation, children }
+  }
+  const specText = caches === undefined ? undefined : jsonText(rawSpec)
+  return caches === undefined || specText === undefined
+    ? render()
+    : caches.get('render', [caches.settingsKey(settings), name, namespace, specText, JSON.stringify(annotations ?? {})], render)
+}
+
+/** The RegistryDataValid condition of a valid spec, from the ConfigMaps Metacontroller sent as related. */
+function registryData(validation: Validation, req: SyncRequest, caches: ContentCaches | undefined): ReturnType<typeof checkRegistryData> {
+  const parsed = validation.parsed
+  if (parsed === undefined) return undefined
+  const volumes = userVolumes(parsed.volumes, parsed.podTemplate)
+  return checkRegistryData(volumes, userMounts(parsed.spec, parsed.podTemplate), parsed.config, req.related?.[CHILD_TYPES.ConfigMap] ?? {}, caches)
+}
+
+/** POST /sync and /finalize; `caches` (content-cache.ts) saves work that depends only on rarely changing text. */
+export function sync(req: SyncRequest, settings: Settings, now: Date, caches?: ContentCaches): { response: SyncResponse; outcome: Outcome } {
   const { name, namespace } = req.parent.metadata
   const generation = req.parent.metadata.generation ?? 0
   const children: ObjectMap = req.children ?? {}
   const finalizing = req.finalizing === true
-  const rawSpec = req.parent.spec
-  const validation = validate(name, rawSpec, settings, req.parent.metadata.annotations)
-  const parsed = validation.parsed
+  const { validation, children: rendered } = renderSpec(req, settings, caches)
 
   // by metadata.name, not by key: v1 hooks key children by name, v2 hooks by namespace/name
   const apiName = childNames(name).api
   const observed = Object.values(children[CHILD_TYPES.Deployment] ?? {}).find((d) => d.metadata.name === apiName)
-  const data =
-    parsed === undefined
-      ? undefined
-      : checkRegistryData(
-          userVolumes(parsed.volumes, parsed.podTemplate),
-          userMounts(parsed.spec, parsed.podTemplate),
-          parsed.config,
-          req.related?.[CHILD_TYPES.ConfigMap] ?? {},
-        )
+  const data = registryData(validation, req, caches)
   const previous = isRecord(req.parent.status) ? req.parent.status['conditions'] : undefined
   const hasChildren = anyObserved(children)
   const { status, resyncAfterSeconds } = computeStatus(
@@ -214,8 +249,8 @@ export function sync(req: SyncRequest, settings: Settings, now: Date): { respons
 
   let desired: Record<string, unknown>[]
   if (finalizing) desired = []
-  else if (parsed === undefined) desired = keepObserved(children, { name, namespace })
-  else desired = desiredChildren({ name, namespace, parsed }, settings) as unknown as Record<string, unknown>[]
+  else if (rendered === undefined) desired = keepObserved(children, { name, namespace })
+  else desired = rendered
 
   const response: SyncResponse = { status, children: desired }
   if (resyncAfterSeconds !== undefined) response.resyncAfterSeconds = resyncAfterSeconds
@@ -241,7 +276,24 @@ export function customize(req: { parent: Pick<CustomizeRequest['parent'], 'metad
   return { relatedResources: [{ apiVersion: 'v1', resource: 'configmaps', namespace: req.parent.metadata.namespace, names }] }
 }
 
-/** The serialised answer: canonical, so the same request gives the same bytes. */
+/**
+ * Lists whose canonical JSON is known: the desired children of a cached render, written once when the render
+ * is made. They are frozen in the cache, so the text stays true.
+ */
+const SERIALISED = new WeakMap<object, string>()
+
+/**
+ * The serialised answer: canonical, so the same request gives the same bytes. A member whose text is known
+ * (SERIALISED) is written from it instead of again.
+ */
 export function serialise(body: unknown): string {
-  return JSON.stringify(canonical(body))
+  if (!isRecord(body)) return JSON.stringify(canonical(body))
+  let out = ''
+  for (const key of Object.keys(body).sort()) {
+    const v = body[key]
+    if (v === undefined || v === null) continue
+    const known = typeof v === 'object' ? SERIALISED.get(v) : undefined
+    out += `${out === '' ? '{' : ','}${JSON.stringify(key)}:${known ?? JSON.stringify(canonical(v))}`
+  }
+  return out === '' ? '{}' : `${out}}`
 }

@@ -4,6 +4,7 @@
  */
 import {
   DEFAULT_BODY_LIMIT,
+  DEFAULT_CACHE_ENTRIES,
   DEFAULT_CLUSTER_DOMAIN,
   DEFAULT_HOST,
   DEFAULT_IMAGE,
@@ -47,6 +48,8 @@ export interface Settings {
   maxSpecDepth: number
   /** POD_SECURITY_PROFILE and POD_SECURITY_MAX_PROFILE: the profile registries run under, and the loosest an annotation may ask for */
   podSecurity: { profile: PodSecurityProfile; maxProfile: PodSecurityProfile }
+  /** CACHE_ENTRIES: entries of each content cache (configYAML checks, registry data checks); 0 turns them off */
+  cacheEntries: number
 }
 
 export class SettingsError extends Error {
@@ -141,6 +144,8 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   const maxSpecDepth = wholeNumber('MAX_SPEC_DEPTH', DEFAULT_MAX_SPEC_DEPTH, 16, 1000)
   const { profile, maxProfile } = podSecurity(get)
 
+  const cacheEntries = wholeNumber('CACHE_ENTRIES', DEFAULT_CACHE_ENTRIES, 0, 1_000_000)
+
   return {
     image,
     pgpassInitImage,
@@ -154,5 +159,6 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     shutdown: { delaySeconds, timeoutSeconds },
     maxSpecDepth,
     podSecurity: { profile, maxProfile },
+    cacheEntries,
   }
 }

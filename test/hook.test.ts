@@ -186,6 +186,14 @@ t.test('determinism: the same request twice gives byte-identical bodies, whateve
   t.equal(a, c, 'input key order does not matter')
 })
 
+t.test('serialise writes canonical JSON whatever it is given', async (t) => {
+  t.equal(serialise({ b: 1, a: { d: [null, { f: 1, e: 2 }], c: null }, z: undefined }), '{"a":{"d":[null,{"e":2,"f":1}]},"b":1}')
+  t.equal(serialise({ a: null }), '{}')
+  t.equal(serialise({}), '{}')
+  t.equal(serialise(['x', { b: 1, a: 2 }]), '["x",{"a":2,"b":1}]')
+  t.equal(serialise('x'), '"x"')
+})
+
 t.test('config-hash changes with any spec change and only then', async (t) => {
   const hash = (spec: Record<string, unknown>) =>
     child(sync(request(spec), S, NOW).response.children, 'Deployment')['spec']['template']['metadata']['annotations']['toolhive.stacklok.dev/config-hash']

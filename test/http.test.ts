@@ -3,6 +3,7 @@ import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import t, { type Test } from 'tap'
 import { buildApp } from '../src/http/app.js'
+import { sync } from '../src/hook.js'
 import { MINIMAL_CONFIG, NOW, observedDeployment, readText, request, settings } from './fixtures/helpers.js'
 
 /** The parent identity Metacontroller always sends. */
@@ -282,4 +283,94 @@ t.test('should the core ever throw, the answer is the fallback, and the failure 
   t.equal(res.statusCode, 200)
   t.match(res.json(), { status: { phase: 'Terminating' }, children: [], finalized: true })
   t.match(lines.find((l) => l['msg'] === 'the hook failed on this request; answering the fallback'), { level: 50, namespace: 'ns1', name: 'reg', err: { message: 'a bug in the core' } })
+})
+
+t.test('ETag: every sync answer carries one; the same input the same ETag, any changed input another', async (t) => {
+  const post = async (app: ReturnType<typeof buildApp>, payload: unknown, url = '/sync') => {
+    const res = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(payload) })
+    t.equal(res.statusCode, 200)
+    return res.headers['etag'] as string
+  }
+  const { app } = build(t)
+  const base = request({ configYAML: MINIMAL_CONFIG, volumes: [{ name: 'd', configMap: { name: 'data' } }], volumeMounts: [{ name: 'd', mountPath: '/d' }] })
+  const etag = await post(app, base)
+  t.match(etag, /^"[A-Za-z0-9_-]{43}"$/, 'a strong ETag')
+  t.equal(await post(app, structuredClone(base)), etag, 'the same request: the same ETag')
+  const other = build(t).app
+  t.equal(await post(other, base), etag, 'from another replica with the same settings too')
+  t.equal(await post(app, base, '/finalize'), etag, '/finalize answers the same body the same way')
+
+  const changed: [string, (r: ReturnType<typeof request>) => void][] = [
+    ['the spec', (r) => ((r.parent.spec as Record<string, unknown>)['displayName'] = 'x')],
+    ['the generation', (r) => (r.parent.metadata.generation = 2)],
+    ['the parent status', (r) => (r.parent.status = { phase: 'Ready' })],
+    ['an observed Deployment status', (r) => (r.children = { 'Deployment.apps/v1': { 'reg-api': observedDeployment('reg-api', { readyReplicas: 1 }) } })],
+    ['a related ConfigMap', (r) => (r.related = { 'ConfigMap.v1': { data: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'data', namespace: 'ns1' }, data: { x: '1' } } } })],
+    ['finalizing', (r) => (r.finalizing = true)],
+  ]
+  const seen = new Set([etag])
+  for (const [what, change] of changed) {
+    const r = structuredClone(base)
+    change(r)
+    const e = await post(app, r)
+    t.notOk(seen.has(e), `a changed ${what}: a new ETag`)
+    seen.add(e)
+  }
+  const changedSettings = build(t, { TOOLHIVE_REGISTRY_API_IMAGE: 'ghcr.io/stacklok/thv-registry-api:v1.5.2' }).app
+  t.notOk(seen.has(await post(changedSettings, base)), 'changed settings: a new ETag')
+  const sameBytesOtherOrder = JSON.stringify(base).replace('"kind":"MCPRegistry","metadata"', '"metadata"').replace('"spec":', '"kind":"MCPRegistry","spec":')
+  const res = await app.inject({ method: 'POST', url: '/sync', headers: { 'content-type': 'application/json' }, payload: sameBytesOtherOrder })
+  t.not(res.headers['etag'], etag, 'the ETag is of the bytes: the same object written otherwise is another ETag (never a wrong 304)')
+})
+
+t.test('ETag: a matching If-None-Match is 304 with no body, before parsing and without rendering', async (t) => {
+  let renders = 0
+  const lines: Record<string, unknown>[] = []
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l))
+      cb()
+    },
+  })
+  const app = buildApp({
+    settings: settings(),
+    logger: pino({ level: 'info' }, stream),
+    now: () => NOW,
+    sync: (...args) => {
+      renders++
+      return sync(...args)
+    },
+  })
+  t.teardown(() => app.close())
+  const payload = JSON.stringify(request({ configYAML: MINIMAL_CONFIG }))
+  const headers = { 'content-type': 'application/json' }
+  const first = await app.inject({ method: 'POST', url: '/sync', headers, payload })
+  const etag = first.headers['etag'] as string
+  t.equal(renders, 1)
+  for (const ifNoneMatch of [etag, `"other", ${etag}`, `W/${etag}`]) {
+    const res = await app.inject({ method: 'POST', url: '/sync', headers: { ...headers, 'if-none-match': ifNoneMatch }, payload })
+    t.equal(res.statusCode, 304, `If-None-Match: ${ifNoneMatch}`)
+    t.equal(res.body, '', 'no body')
+    t.equal(res.headers['etag'], etag, 'the ETag again')
+  }
+  t.equal(renders, 1, 'nothing was rendered for the 304s')
+  t.match(lines.filter((l) => l['notModified'] === true), [{ msg: 'sync', etag }], 'a 304 is logged with its ETag')
+  const finalize = await app.inject({ method: 'POST', url: '/finalize', headers: { ...headers, 'if-none-match': etag }, payload })
+  t.equal(finalize.statusCode, 304, '/finalize too')
+
+  const stale = await app.inject({ method: 'POST', url: '/sync', headers: { ...headers, 'if-none-match': '"stale"' }, payload })
+  t.equal(stale.statusCode, 200, 'a stale If-None-Match gets the full answer')
+  t.equal(stale.headers['etag'], etag)
+  t.equal(stale.body, first.body, 'byte for byte the first answer')
+  t.equal(renders, 2)
+
+  const bad = await app.inject({ method: 'POST', url: '/sync', headers, payload: '{"parent":{}}' })
+  t.equal(bad.statusCode, 400)
+  t.equal(bad.headers['etag'], undefined, 'an error carries no ETag')
+  const customize = await app.inject({ method: 'POST', url: '/customize', headers, payload: JSON.stringify({ parent: { ...MCPREG, metadata: { name: 'r', namespace: 'ns1' } } }) })
+  t.equal(customize.statusCode, 200)
+  t.equal(customize.headers['etag'], undefined, 'customize answers carry none (Metacontroller caches them per generation)')
+  const metrics = (await app.inject('/metrics')).body
+  t.match(metrics, /mcpregistry_hook_requests_total\{route="\/sync",code="304"\} 3\n/)
+  t.match(metrics, /mcpregistry_hook_requests_total\{route="\/finalize",code="304"\} 1\n/)
 })

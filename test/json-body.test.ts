@@ -1,6 +1,6 @@
 /** The body parser: any valid JSON parses, at any depth; duplicate and __proto__ keys are refused with their place. */
 import t from 'tap'
-import { BodyError, checkKeys, parseBody } from '../src/http/json-body.js'
+import { BodyError, checkKeys, keysInText, keysInValue, parseBody } from '../src/http/json-body.js'
 
 const refused = (text: string) => {
   try {
@@ -26,4 +26,20 @@ t.test('what JSON.parse takes and Metacontroller sends passes', async (t) => {
   const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`
   t.ok(Array.isArray(parseBody(deep)), 'nesting of any depth parses (no recursion)')
   t.throws(() => parseBody('{"a":'), { name: 'Error', field: '(body)', message: /^the body is not valid JSON \(.+\); send a JSON object$/ })
+})
+
+t.test('keys are counted in the text and in the parsed value alike, so a duplicate is found without the full scan', async (t) => {
+  const texts = [
+    '{"a":1,"b":{"c":[{"d":"x\\":y"},"e:"]},"f" :\n\t\r 2}',
+    '{"s":"a \\\\\\" \\u0022 b","t":"\\\\","u":[1,2,{"v":null}]}',
+    '[{"a":{}},[],"b",{"c":"\\":"}]',
+    '"just a string"',
+  ]
+  for (const text of texts) t.equal(keysInText(text), keysInValue(JSON.parse(text)), text)
+  t.equal(keysInText('{"a":1,"a":2}'), 2)
+  t.equal(keysInValue(JSON.parse('{"a":1,"a":2}')), 1, 'JSON.parse keeps one: the counts differ')
+  t.equal(keysInValue(JSON.parse('{"x":{"__proto__":1}}')), -1, 'a __proto__ key never counts as equal')
+  t.same(parseBody('null'), null, 'a body that is not an object has no keys to check (the schema refuses it)')
+  t.same(parseBody('{"a" : {"b":[1, {"c" :2}]}}'), { a: { b: [1, { c: 2 }] } })
+  t.same(refused('{ "x" : [ 1 ,\n {"a" : 1 ,\n\t"a" : 2} ] }'), { message: 'x[1]: key "a" is given twice; send each key once', field: 'x[1]' }, 'pretty-printed text is scanned the same')
 })

@@ -1,10 +1,21 @@
 /** Canonical JSON: sorted keys at every level, nulls dropped, arrays kept in order; stable hashes. */
 import t from 'tap'
-import { canonical, canonicalJson, hashOf, tooDeep } from '../src/basics/json.js'
+import { canonical, canonicalJson, hashOf, pruneForApply, tooDeep } from '../src/basics/json.js'
 
 t.test('canonical', async (t) => {
   t.equal(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: null }], c: undefined }, e: null }), '{"a":{"d":[3,{"z":1}]},"b":1}')
   t.same(canonical('x'), 'x')
+})
+
+t.test('pruneForApply prunes and sorts in one pass, and canonical() then takes its copy as it is', async (t) => {
+  const input = { z: { b: 1, a: [{ y: '', x: 2 }, null] }, m: null, data: { b: '', a: 'v' } }
+  const out = pruneForApply(input)
+  t.equal(JSON.stringify(out), '{"data":{"a":"v","b":""},"z":{"a":[{"x":2},null],"b":1}}', 'keys sorted at every level')
+  t.equal(canonicalJson(out), JSON.stringify(out), 'already canonical')
+  t.equal(canonical(out), out as unknown, 'no second copy')
+  const copy = { ...out }
+  t.not(canonical(copy), copy as unknown, 'any other object is copied')
+  t.equal(pruneForApply('x'), 'x', 'scalars pass through')
 })
 
 t.test('hashOf ignores key order and is cut to the length asked', async (t) => {

@@ -39,6 +39,18 @@ t.test('its hooks point at the hook Service and at routes that answer', async (t
   }
 })
 
+t.test('ETag mode is on for sync and finalize, with both cache durations set', async (t) => {
+  for (const hook of ['sync', 'finalize']) {
+    const etag = cc['spec']['hooks'][hook]['webhook']['etag']
+    t.equal(etag['enabled'], true, `${hook}: enabled`)
+    // v4.17.2 reads cacheCleanupSeconds whenever cacheTimeoutSeconds is set (a nil pointer otherwise)
+    t.ok(Number.isInteger(etag['cacheTimeoutSeconds']) && etag['cacheTimeoutSeconds'] > 0, `${hook}: cacheTimeoutSeconds`)
+    t.ok(Number.isInteger(etag['cacheCleanupSeconds']) && etag['cacheCleanupSeconds'] > 0, `${hook}: cacheCleanupSeconds`)
+    t.ok(etag['cacheTimeoutSeconds'] > 1800, `${hook}: entries outlive the 30-minute informer resync, so it is answered 304`)
+  }
+  t.equal(cc['spec']['hooks']['customize']['webhook']['etag'], undefined, 'customize answers are cached by Metacontroller per generation already')
+})
+
 t.test('the RBAC covers Metacontroller\'s own types, the parent, its status and finalizers, every child, escalate and bind', async (t) => {
   const [role, binding] = docs('metacontroller/rbac.yaml') as [Obj, Obj]
   const allows = (group: string, resource: string, verb: string) =>

@@ -16,6 +16,7 @@ t.test('defaults', async (t) => {
     shutdown: { delaySeconds: 5, timeoutSeconds: 25 },
     maxSpecDepth: 64,
     podSecurity: { profile: 'restricted', maxProfile: 'restricted' },
+    cacheEntries: 256,
   })
   t.equal(loadSettings({ PORT: '  ', LOG_LEVEL: '' }).port, 8080, 'empty values take the default')
 })
@@ -37,6 +38,7 @@ t.test('every setting is read', async (t) => {
       MAX_SPEC_DEPTH: '100',
       POD_SECURITY_PROFILE: 'Baseline',
       POD_SECURITY_MAX_PROFILE: 'privileged',
+      CACHE_ENTRIES: '0',
     }),
     {
       image: 'mirror.example.com/thv-registry-api:v1.5.1',
@@ -51,6 +53,7 @@ t.test('every setting is read', async (t) => {
       shutdown: { delaySeconds: 0, timeoutSeconds: 50 },
       maxSpecDepth: 100,
       podSecurity: { profile: 'baseline', maxProfile: 'privileged' },
+      cacheEntries: 0,
     },
   )
 })
@@ -74,6 +77,8 @@ t.test('bad values stop start-up with a message naming the variable', async (t) 
     [{ MAX_SPEC_DEPTH: '8' }, /^MAX_SPEC_DEPTH="8" is not valid: use a whole number from 16 to 1000$/],
     [{ POD_SECURITY_PROFILE: 'strict' }, /^POD_SECURITY_PROFILE="strict" is not valid: use one of restricted, baseline, privileged$/],
     [{ POD_SECURITY_PROFILE: 'baseline', POD_SECURITY_MAX_PROFILE: 'restricted' }, /^POD_SECURITY_MAX_PROFILE=restricted is not valid: it must be at least as loose as POD_SECURITY_PROFILE \(baseline\)$/],
+    [{ CACHE_ENTRIES: 'lots' }, /^CACHE_ENTRIES="lots" is not valid: use a whole number from 0 to 1000000$/],
+    [{ CACHE_ENTRIES: '1000001' }, /^CACHE_ENTRIES="1000001" is not valid/],
     [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL="verbose" is not valid: use one of fatal, error, warn, info, debug, trace, silent$/],
   ]
   for (const [env, message] of cases) {

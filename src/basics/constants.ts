@@ -142,5 +142,11 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 25
 export const KEEP_ALIVE_TIMEOUT_SECONDS = 95
 /** How deep spec may nest (Kubernetes objects need about 15 levels); deeper is a validation error. */
 export const DEFAULT_MAX_SPEC_DEPTH = 64
+/**
+ * Entries of each content cache (content-cache.ts). A rendered spec (its validation and children) takes about
+ * 13 KB of heap, a configYAML check a few kilobytes at most, a registry data check a few bytes: 256 of each
+ * is a few megabytes, and holds the registries Metacontroller is busy with (the others' resyncs are 304s).
+ */
+export const DEFAULT_CACHE_ENTRIES = 256
 /** No child the hook renders nests deeper than this (spec depth plus the Deployment's own levels). */
 export const MAX_CHILD_DEPTH = 1024

@@ -8,10 +8,17 @@ import { fieldPath } from './field-path.js'
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
 
+/**
+ * Values already canonical (keys sorted at every level, no `undefined` or `null` member): canonical() takes
+ * them as they are instead of copying them again. Only pruneForApply() adds to it, for the copies it makes.
+ */
+const CANONICAL = new WeakSet<object>()
+
 /** A deep copy with object keys sorted and `undefined` and `null` members removed. */
 export function canonical(value: unknown): Json {
   if (Array.isArray(value)) return value.map((v) => canonical(v))
   if (value !== null && typeof value === 'object') {
+    if (CANONICAL.has(value)) return value as Json
     const out: { [k: string]: Json } = {}
     for (const key of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[key]
@@ -41,18 +48,26 @@ const STRING_MAPS = new Set(['data', 'binaryData', 'labels', 'annotations', 'mat
 
 /**
  * Drops what the API server would drop from a child, so Metacontroller never sees a diff that cannot go
- * away (M§7): null and undefined members, empty lists, and empty strings outside string maps.
+ * away (M§7): null and undefined members, empty lists, and empty strings outside string maps. The copy is
+ * canonical too (keys sorted), made in the same pass, so serialising it copies nothing again.
  */
-export function pruneForApply<T>(value: T, parentKey = ''): T {
-  if (Array.isArray(value)) return value.map((v) => pruneForApply(v)) as T
+export function pruneForApply<T>(value: T): T {
+  const out = pruned(value, '')
+  if (out !== null && typeof out === 'object') CANONICAL.add(out)
+  return out
+}
+
+function pruned<T>(value: T, parentKey: string): T {
+  if (Array.isArray(value)) return value.map((v) => pruned(v, '')) as T
   if (value !== null && typeof value === 'object') {
     const keepEmptyStrings = STRING_MAPS.has(parentKey)
     const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) {
+    for (const k of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[k]
       if (v === undefined || v === null) continue
       if (Array.isArray(v) && v.length === 0) continue
       if (v === '' && !keepEmptyStrings) continue
-      out[k] = pruneForApply(v, k)
+      out[k] = pruned(v, k)
     }
     return out as T
   }

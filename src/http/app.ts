@@ -3,10 +3,12 @@
  * in hook.ts. Never listens by itself: server.ts does, and tests use `app.inject`.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { KEEP_ALIVE_TIMEOUT_SECONDS } from '../basics/constants.js'
+import { ContentCaches } from '../basics/content-cache.js'
 import { fieldPath } from '../basics/field-path.js'
 import { customize, serialise, sync, syncFallback } from '../hook.js'
+import { etagMatches, Etags } from './etag.js'
 import { BodyError, parseBody } from './json-body.js'
 import { Metrics } from './metrics.js'
 import { CustomizeRequest, SyncRequest } from '../schema/hook.js'
@@ -22,7 +24,21 @@ export interface AppOptions {
   ready?: () => boolean
   /** The core behind /sync and /finalize (tests give one that fails, to see the fallback). */
   sync?: typeof sync
+  /** The content caches (by default new ones of CACHE_ENTRIES entries). */
+  caches?: ContentCaches
 }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The ETag of the answer to this request's body (sync routes only). */
+    etag: string
+    /** If-None-Match named that ETag: answered 304 before the body is parsed. */
+    notModified: boolean
+  }
+}
+
+/** The routes whose answers carry an ETag. */
+const SYNC_ROUTES = new Set(['/sync', '/finalize'])
 
 interface ValidationItem {
   instancePath: string
@@ -59,9 +75,19 @@ function createFastify(opts: AppOptions) {
 }
 
 /** Metacontroller always sends JSON; anything else (text/plain included) is a client error, answered as 400. */
-function addBodyParsers(app: App): void {
+function addBodyParsers(app: App, etags: Etags): void {
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  app.decorateRequest('etag', '')
+  app.decorateRequest('notModified', false)
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    // the ETag is known from the bytes alone: a match is answered 304 (preValidation below) without parsing
+    if (SYNC_ROUTES.has(req.routeOptions.url as string)) {
+      req.etag = etags.of(body as string)
+      if (etagMatches(req.headers['if-none-match'], req.etag)) {
+        req.notModified = true
+        return done(null, {})
+      }
+    }
     try {
       done(null, parseBody(body as string))
     } catch (err) {
@@ -128,14 +154,14 @@ function addBodyTimeout(app: App, settings: Settings): void {
 }
 
 /** POST /sync, /finalize and /customize: the core, its fallback, one log line per call. */
-function addHookRoutes(app: App, opts: AppOptions, metrics: Metrics): void {
+function addHookRoutes(app: App, opts: AppOptions, metrics: Metrics, caches: ContentCaches): void {
   const { settings } = opts
   const now = opts.now ?? (() => new Date())
   const core = opts.sync ?? sync
   /** The core's answer; should the core fail, the fallback that still finalizes and loses nothing. */
   const answer = (body: SyncRequest, log: FastifyInstance['log']): ReturnType<typeof sync> => {
     try {
-      return core(body, settings, now())
+      return core(body, settings, now(), caches)
     } catch (err) {
       log.error({ err, namespace: body.parent.metadata.namespace, name: body.parent.metadata.name }, 'the hook failed on this request; answering the fallback')
       return syncFallback(body, now())
@@ -163,10 +189,15 @@ function addHookRoutes(app: App, opts: AppOptions, metrics: Metrics): void {
     return serialise(response)
   }
 
-  for (const url of ['/sync', '/finalize']) {
-    app.post(url, { schema: { body: SyncRequest } }, async (req, reply) => {
+  for (const url of SYNC_ROUTES) {
+    const preValidation = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+      if (!req.notModified) return undefined
+      req.log.info({ etag: req.etag, notModified: true }, 'sync')
+      return reply.code(304).header('etag', req.etag).send()
+    }
+    app.post(url, { schema: { body: SyncRequest }, preValidation }, async (req, reply) => {
       const body = await syncHandler(req.body, req.log)
-      return reply.type('application/json; charset=utf-8').send(body)
+      return reply.type('application/json; charset=utf-8').header('etag', req.etag).send(body)
     })
   }
 
@@ -181,14 +212,16 @@ function addHookRoutes(app: App, opts: AppOptions, metrics: Metrics): void {
 export function buildApp(opts: AppOptions): FastifyInstance {
   const ready = opts.ready ?? (() => true)
   const metrics = new Metrics()
+  const caches = opts.caches ?? new ContentCaches(opts.settings.cacheEntries)
+  metrics.watchCaches(caches)
   const app = createFastify(opts)
-  addBodyParsers(app)
+  addBodyParsers(app, new Etags(opts.settings))
   addErrorHandlers(app, opts.settings)
   addBodyTimeout(app, opts.settings)
   app.addHook('onResponse', async (req, reply) => {
     metrics.observeRequest(req.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000)
   })
-  addHookRoutes(app, opts, metrics)
+  addHookRoutes(app, opts, metrics, caches)
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_req, reply) => (ready() ? { status: 'ready' } : reply.code(503).send({ status: 'draining' })))
   app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.render()))

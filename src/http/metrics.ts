@@ -3,7 +3,8 @@
  * each app owns (several apps in one process, as in the tests, never collide), beside prom-client's default
  * process and Node.js runtime metrics (CPU, memory, heap, event-loop lag, GC, handles).
  */
-import { collectDefaultMetrics, Counter, Histogram, Registry, type Metric } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client'
+import { CACHE_NAMES, type ContentCaches } from '../basics/content-cache.js'
 import { PHASES } from '../schema/mcpregistry.js'
 
 /**
@@ -86,6 +87,35 @@ export class Metrics {
   /** One sync or finalize answer, by its status phase. */
   observeSync(phase: string): void {
     this.syncs.inc({ phase })
+  }
+
+  /**
+   * The content caches' lookups by result (hit or miss) and entries, read from the caches at each scrape:
+   * hit rate = hit / (hit + miss).
+   */
+  watchCaches(caches: ContentCaches): void {
+    new Counter({
+      name: 'mcpregistry_hook_cache_lookups_total',
+      help: 'Lookups in the content caches (configYAML checks, registry data checks, rendered specs), by cache and result (hit or miss).',
+      labelNames: ['cache', 'result'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset()
+        for (const cache of CACHE_NAMES) {
+          this.inc({ cache, result: 'hit' }, caches.counts[cache].hits)
+          this.inc({ cache, result: 'miss' }, caches.counts[cache].misses)
+        }
+      },
+    })
+    new Gauge({
+      name: 'mcpregistry_hook_cache_entries',
+      help: 'Entries held in each content cache (at most CACHE_ENTRIES).',
+      labelNames: ['cache'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const cache of CACHE_NAMES) this.set({ cache }, caches.size(cache))
+      },
+    })
   }
 
   /** Every metric of the registry in the Prometheus text format. */

@@ -3,6 +3,7 @@
  * the one behind each `file:` source must hold a registry document the server accepts (U§6). Data problems
  * are not spec errors: they explain a Pending phase and never change the children. Pure.
  */
+import type { ContentCaches } from '../basics/content-cache.js'
 import type { FileSource, RegistryConfig } from './config-yaml.js'
 import { isRecord } from '../basics/json.js'
 import { relativeTo } from '../basics/paths.js'
@@ -158,6 +159,8 @@ interface DataContext {
   mounts: readonly VolumeMount[]
   config: RegistryConfig
   counts: string[]
+  /** Caches of the app; absent: every document is checked. */
+  caches: ContentCaches | undefined
 }
 
 /** The document behind one file source: a ConfigMap key projects it, and the server accepts it. */
@@ -176,7 +179,8 @@ function sourceDocument(src: FileSource, ctx: DataContext): DataCondition | unde
         'fix file.path, the volume items or the ConfigMap',
     }
   }
-  const result = checkRegistryDocument(found.text)
+  const text = found.text
+  const result = ctx.caches === undefined ? checkRegistryDocument(text) : ctx.caches.get('registryData', [text], () => checkRegistryDocument(text))
   if ('problem' in result) {
     return {
       status: 'False',
@@ -218,11 +222,13 @@ export function checkRegistryData(
   mounts: readonly VolumeMount[],
   config: RegistryConfig,
   related: Record<string, KubeObject>,
+  /** Caches of the app (content-cache.ts); absent: every document is checked. */
+  caches?: ContentCaches,
 ): DataCondition | undefined {
   const mounted = mountedConfigMaps(volumes)
   if (mounted.length === 0) return undefined
   const byName = new Map(Object.values(related).map((cm) => [cm.metadata.name, cm]))
-  const ctx: DataContext = { mounted, byName, mounts, config, counts: [] }
+  const ctx: DataContext = { mounted, byName, mounts, config, counts: [], caches }
   for (const rule of DATA_RULES) {
     const problem = rule.check(ctx)
     if (problem !== undefined) return problem

@@ -10,6 +10,7 @@ import { isDns1035Label, isDnsLabel } from '../basics/dns.js'
 import { isRecord, tooDeep } from '../basics/json.js'
 import type { PodTemplateSpec, Volume, VolumeMount } from '../basics/k8s-types.js'
 import { reservedNames } from '../basics/own-pod.js'
+import type { ContentCaches } from '../basics/content-cache.js'
 import { invalidQuantities } from '../basics/quantity.js'
 import type { MCPRegistrySpec } from '../schema/mcpregistry.js'
 import { checkConfigYAML, rulesForImage, type RegistryConfig } from './config-yaml.js'
@@ -292,7 +293,18 @@ export const SPEC_RULES: Rule<SpecContext>[] = [
   { reason: 'InvalidConfigYAML', field: 'spec.configYAML', check: configYAML },
 ]
 
-function specContext(spec: MCPRegistrySpec, settings: ValidationSettings, annotations: Readonly<Record<string, string>>): SpecContext {
+/** The configYAML check, from the app's cache when there is one: it reads the text, the mounts and the image (which chooses the rules), and nothing else. */
+function configCheck(spec: MCPRegistrySpec, mounts: VolumeMount[], image: string, caches: ContentCaches | undefined): ReturnType<typeof checkConfigYAML> {
+  const check = (): ReturnType<typeof checkConfigYAML> => checkConfigYAML(spec.configYAML, mounts, rulesForImage(image), image)
+  return caches === undefined ? check() : caches.get('configYAML', [image, JSON.stringify(mounts), spec.configYAML], check)
+}
+
+function specContext(
+  spec: MCPRegistrySpec,
+  settings: ValidationSettings,
+  annotations: Readonly<Record<string, string>>,
+  caches: ContentCaches | undefined,
+): SpecContext {
   const pgpass = spec.pgpassSecretRef !== undefined
   const issues = podTemplateIssues(spec)
   const podTemplate = issues?.length === 0 ? (spec.podTemplateSpec as PodTemplateSpec) : undefined
@@ -305,7 +317,7 @@ function specContext(spec: MCPRegistrySpec, settings: ValidationSettings, annota
     podTemplate,
     reserved: reservedNames(pgpass),
     profile: registryProfile(annotations, settings.podSecurity),
-    config: checkConfigYAML(spec.configYAML, mounts, rulesForImage(settings.image), settings.image),
+    config: configCheck(spec, mounts, settings.image, caches),
   }
 }
 
@@ -330,6 +342,8 @@ export function validate(
   rawSpec: unknown,
   settings: ValidationSettings = DEFAULT_VALIDATION,
   annotations: Readonly<Record<string, string>> = {},
+  /** Caches of the app (basics/content-cache.ts); absent: everything is computed. */
+  caches?: ContentCaches,
 ): Validation {
   const raw: RawSpec = { name, spec: rawSpec, maxDepth: settings.maxSpecDepth }
   const nameIssues = NAME_RULE.check(raw)
@@ -338,7 +352,7 @@ export function validate(
     if (found.length > 0) return { issues: [...nameIssues, ...found], configIssues: [] }
   }
   const spec = rawSpec as MCPRegistrySpec
-  const ctx = specContext(spec, settings, annotations)
+  const ctx = specContext(spec, settings, annotations, caches)
   const { issues, security } = runSpecRules(ctx)
   issues.unshift(...nameIssues)
   const validation: Validation = { issues, configIssues: ctx.config.issues, podSecurity: { profile: ctx.profile.profile, issues: security } }

@@ -88,10 +88,16 @@ async function poke(name: string, ns = NS): Promise<void> {
   await until(`a sync of ${ns}/${name}`, async () => (parentReads(name, ns) > before ? true : undefined), 60_000)
 }
 
-/** The hook's count of answered sync calls (its Prometheus counter). */
+/** The hook's count of answered sync calls (its Prometheus counter): full answers and 304s (ETag mode). */
 async function hookSyncCalls(): Promise<number> {
   const text = await (await fetch(`${hookBase}/metrics`)).text()
-  return [...text.matchAll(/^mcpregistry_hook_requests_total\{route="\/sync",code="200"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0)
+  return [...text.matchAll(/^mcpregistry_hook_requests_total\{route="\/sync",code="(?:200|304)"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0)
+}
+
+/** The hook's count of 304 answers on /sync and /finalize: requests it did not render because Metacontroller had the answer. */
+async function hookNotModified(): Promise<number> {
+  const text = await (await fetch(`${hookBase}/metrics`)).text()
+  return [...text.matchAll(/^mcpregistry_hook_requests_total\{route="\/(?:sync|finalize)",code="304"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0)
 }
 
 /** A measured figure: a tap comment, and a line on stdout that survives tap's reporter. */
@@ -167,6 +173,7 @@ t.teardown(async () => {
   }
   await cp?.stop()
   if (standIn?.errors.length) t.comment(`stand-in errors (last 5): ${JSON.stringify(standIn.errors.slice(-5))}`)
+  if (standIn !== undefined) t.comment(`stand-in ETag mode: ${JSON.stringify(standIn.etagCounts)}`)
 })
 
 t.test('0. Metacontroller starts as its ServiceAccount: it reads its CompositeController and watches its types', async (t) => {
@@ -531,9 +538,13 @@ t.test('13. a registry that stays Pending is synced again after resyncAfterSecon
 
   // the next sync comes from the resync the last Pending answer asked for: no event is due
   const first = parentReads('unschedulable')
+  const notModified = await hookNotModified()
   await until('a resync', async () => (parentReads('unschedulable') > first ? true : undefined), (PENDING_RESYNC_SECONDS + 15) * 1000)
   const resynced = parentReads('unschedulable')
   t.equal(await parentVersion(), rv, 'nothing changed the registry in between (no status write either)')
+  // ETag mode (metacontroller/compositecontroller.yaml): the request was the same, so the hook answered 304
+  // without rendering and Metacontroller used the answer it had kept, resyncAfterSeconds included
+  t.ok((await hookNotModified()) > notModified, 'the resync of the unchanged registry was answered 304 (ETag mode)')
   t.same(await versions('unschedulable'), children, 'nor its children')
   // and it asked for the next one PENDING_RESYNC_SECONDS later: nothing comes much sooner
   await sleep((PENDING_RESYNC_SECONDS - 10) * 1000)
@@ -665,4 +676,25 @@ t.test('16. the alerts fire as their annotations say: promtool check rules and t
   const tested = run(['test', 'rules', `${dir}/tests.yaml`])
   t.equal(tested.code, 0, tested.out)
   report(`promtool test rules: ${tests['tests'].length} cases, ${expected} firing alerts with their rendered annotations: ${tested.out.includes('SUCCESS') ? 'SUCCESS' : 'FAILED'}`)
+})
+
+t.test('17. ETag mode: a resync of every converged registry is answered 304, and changes nothing', { skip: realBin !== undefined ? 'the stand-in only: it can resync every registry at once (the real one showed its 304s in scenario 13)' : false }, async (t) => {
+  const s = standIn as MetacontrollerStandIn
+  await until('no sync for 3 s', async () => {
+    const calls = await hookSyncCalls()
+    await sleep(3000)
+    return (await hookSyncCalls()) === calls ? true : undefined
+  })
+  const rendered = async () => (await hookSyncCalls()) - (await hookNotModified())
+  const [renderedBefore, notModifiedBefore, writesBefore, countsBefore] = [await rendered(), await hookNotModified(), audit().filter((e) => WRITE_VERBS.has(e['verb'])).length, { ...s.etagCounts }]
+  const list = await getJson(['get', 'mcpregistries', '--all-namespaces'])
+  const parents = (list['items'] as Obj[]).length
+  await s.syncAll()
+  const notModified = (await hookNotModified()) - notModifiedBefore
+  report(`ETag mode: a resync of ${parents} converged registries: ${notModified} answered 304, ${(await rendered()) - renderedBefore} rendered`)
+  t.equal(notModified, parents, 'every one answered 304: the same request as last time')
+  t.equal((await rendered()) - renderedBefore, 0, 'nothing rendered')
+  t.equal(s.etagCounts.notModified - countsBefore.notModified, parents, 'the stand-in reused its kept answer for each')
+  t.equal(audit().filter((e) => WRITE_VERBS.has(e['verb'])).length, writesBefore, 'and wrote nothing: the kept answers are the converged ones')
+  t.same(controller.syncErrors('').filter((e) => /status code (304|412)|cached response/.test(e)), [], 'no 304 ever found the stand-in without a kept answer')
 })

@@ -276,29 +276,58 @@ export class Api {
   }
 }
 
+/**
+ * A webhook's ETag mode (contract §2 "ETag mode"; Metacontroller's pkg/hooks/webhook_etag.go): the last 200
+ * body and its ETag per parent (kind, namespace, name), for cacheTimeoutSeconds (0 or unset: for ever);
+ * If-None-Match is sent when an entry is there, and a 304 or 412 to it reuses the cached body.
+ */
+export class EtagCache {
+  private readonly entries = new Map<string, { etag: string; body: string; expires: number }>()
+  /** If-None-Match sent, answers reused after a 304 or 412, and 200 answers stored. */
+  readonly counts = { ifNoneMatch: 0, notModified: 0, stored: 0 }
+  constructor(private readonly timeoutSeconds: number) {}
+
+  get(key: string): { etag: string; body: string } | undefined {
+    const e = this.entries.get(key)
+    if (e === undefined || e.expires < Date.now()) return undefined
+    return e
+  }
+
+  set(key: string, etag: string, body: string): void {
+    this.counts.stored++
+    this.entries.set(key, { etag, body, expires: this.timeoutSeconds > 0 ? Date.now() + this.timeoutSeconds * 1000 : Infinity })
+  }
+}
+
 /** POST JSON to a hook URL; resolves with the parsed body of a 200, rejects otherwise (a sync error). */
-function postHook(url: string, body: unknown, timeoutMs: number): Promise<Obj> {
+function postHook(url: string, body: unknown, timeoutMs: number, etag?: { cache: EtagCache; key: string }): Promise<Obj> {
   const payload = JSON.stringify(body)
+  const cached = etag?.cache.get(etag.key)
+  if (cached !== undefined) etag!.cache.counts.ifNoneMatch++
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      { method: 'POST', timeout: timeoutMs, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (d) => (text += d))
-        res.on('end', () => {
-          if (res.statusCode !== 200) reject(new Error(`hook ${url}: unsupported status code ${res.statusCode}: ${text.slice(0, 300)}`))
-          else {
-            try {
-              resolve(JSON.parse(text) as Obj)
-            } catch (e) {
-              reject(new Error(`hook ${url}: can't unmarshal response: ${(e as Error).message}`))
-            }
-          }
-        })
-      },
-    )
+    const headers: Record<string, string | number> = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }
+    if (cached !== undefined) headers['If-None-Match'] = cached.etag
+    const req = httpRequest(url, { method: 'POST', timeout: timeoutMs, headers }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (d) => (text += d))
+      res.on('end', () => {
+        const reused = cached !== undefined && (res.statusCode === 304 || res.statusCode === 412)
+        if (res.statusCode !== 200 && !reused) return reject(new Error(`hook ${url}: unsupported status code ${res.statusCode}: ${text.slice(0, 300)}`))
+        if (reused) {
+          // the entry read before the call (Metacontroller reads it again; nothing else writes it meanwhile)
+          etag!.cache.counts.notModified++
+          text = cached.body
+        } else if (etag !== undefined && typeof res.headers['etag'] === 'string' && res.headers['etag'] !== '') {
+          etag.cache.set(etag.key, res.headers['etag'], text)
+        }
+        try {
+          resolve(JSON.parse(text) as Obj)
+        } catch (e) {
+          reject(new Error(`hook ${url}: can't unmarshal response: ${(e as Error).message}`))
+        }
+      })
+    })
     req.on('timeout', () => req.destroy(new Error(`hook ${url}: timeout`)))
     req.on('error', reject)
     req.end(payload)
@@ -582,6 +611,8 @@ export class MetacontrollerStandIn {
   readonly errors: SyncErrorRecord[] = []
   /** How many hook calls were made, by hook name. */
   readonly calls: Record<string, number> = { sync: 0, finalize: 0, customize: 0 }
+  /** The ETag caches of the hooks whose webhook enables ETag mode, by hook name (set by start()). */
+  readonly etagCaches = new Map<string, EtagCache>()
   /** Writes, by kind (create, update, delete of children; status; finalizer), to show that a converged registry is quiet. */
   readonly writes: Record<string, number> = { create: 0, update: 0, delete: 0, status: 0, finalizer: 0 }
 
@@ -670,6 +701,12 @@ export class MetacontrollerStandIn {
     this.children = []
     for (const c of spec['childResources'] ?? []) {
       this.children.push(await this.discover(c['apiVersion'], c['resource'], c['updateStrategy']?.['method'] ?? 'OnDelete'))
+    }
+    // one ETag cache per hook with ETag mode on, kept while the controller runs (rebuilt on a restart)
+    this.etagCaches.clear()
+    for (const [hook, def] of Object.entries((spec['hooks'] ?? {}) as Obj)) {
+      const etag = def?.['webhook']?.['etag']
+      if (etag?.['enabled'] === true) this.etagCaches.set(hook, new EtagCache(Number(etag['cacheTimeoutSeconds'] ?? 0)))
     }
     this.parents = this.informer(this.parentInfo, this.parentInfo)
     await this.parents.start()
@@ -800,7 +837,7 @@ export class MetacontrollerStandIn {
     let rules = this.customizeCache.get(cacheKey)
     if (rules === undefined) {
       this.calls['customize']!++
-      const answer = await postHook(url, { controller: this.controller, parent }, this.hookTimeout('customize'))
+      const answer = await postHook(url, { controller: this.controller, parent }, this.hookTimeout('customize'), this.etag('customize', parent))
       rules = (answer['relatedResources'] ?? []) as Obj[]
       this.customizeCache.set(cacheKey, rules)
     }
@@ -880,7 +917,9 @@ export class MetacontrollerStandIn {
     const hook = deleting ? 'finalize' : 'sync'
     const url = deleting ? (finalizeUrl ?? (this.hookUrl('sync') as string)) : (this.hookUrl('sync') as string)
     this.calls[hook]!++
-    const response = await postHook(url, request, this.hookTimeout(hook))
+    // the finalize hook's own executor when it has one, else the sync hook's (as Metacontroller picks them)
+    const executor = deleting && finalizeUrl !== undefined ? 'finalize' : 'sync'
+    const response = await postHook(url, request, this.hookTimeout(hook), this.etag(executor, parent))
 
     const after = Number(response['resyncAfterSeconds'] ?? 0)
     if (after > 0) this.queue.addAfter(keyOf(parent), after * 1000)
@@ -908,6 +947,19 @@ export class MetacontrollerStandIn {
     }
     await this.writeStatus(parent, response['status'])
     if (manageError !== undefined) throw manageError
+  }
+
+  /** The ETag cache of a hook and the key of a parent in it, when that hook has ETag mode on. */
+  private etag(hook: string, parent: Obj): { cache: EtagCache; key: string } | undefined {
+    const cache = this.etagCaches.get(hook)
+    return cache === undefined ? undefined : { cache, key: `${this.parentInfo.kind}/${parent['metadata']['namespace'] ?? ''}/${parent['metadata']['name']}` }
+  }
+
+  /** ETag counts over every hook: If-None-Match sent, cached answers reused (304 or 412), answers stored. */
+  get etagCounts(): EtagCache['counts'] {
+    const sum = { ifNoneMatch: 0, notModified: 0, stored: 0 }
+    for (const c of this.etagCaches.values()) for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += c.counts[k]
+    return sum
   }
 
   private ownerRef(parent: Obj): Obj {
