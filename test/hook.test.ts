@@ -258,3 +258,47 @@ t.test('a configYAML with an undefined alias or an alias bomb is a Failed regist
     t.same([finalizing.finalized, finalizing.children], [true, []], `${what}: finalize answers, so the registry can be deleted`)
   }
 })
+
+t.test('a pod security violation is counted as PodSecurityViolation; a valid spec is not counted', async (t) => {
+  const spec = { configYAML: MINIMAL_CONFIG, podTemplateSpec: { spec: { containers: [{ name: 'registry-api', securityContext: { privileged: true } }] } } }
+  t.same(sync(request(spec), S, NOW).outcome, { phase: 'Failed', validationFailure: 'PodSecurityViolation' })
+})
+
+t.test('without last-applied, every server-set metadata field is dropped from a kept child', async (t) => {
+  const obs = observedDeployment('reg-api', { readyReplicas: 1 })
+  Object.assign(obs.metadata, {
+    uid: 'u',
+    resourceVersion: '7',
+    generation: 3,
+    creationTimestamp: '2026-11-01T00:00:00Z',
+    deletionTimestamp: '2026-11-02T00:00:00Z',
+    deletionGracePeriodSeconds: 30,
+    managedFields: [],
+    selfLink: '/apis/apps/v1/namespaces/ns1/deployments/reg-api',
+    ownerReferences: [],
+    labels: { app: 'x' },
+  })
+  t.same(asLastApplied('Deployment.apps/v1', obs, OWNER), { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'reg-api', namespace: 'ns1', labels: { app: 'x' } }, spec: {} })
+})
+
+t.test('an annotation of another kind in the same apiVersion is not trusted', async (t) => {
+  const obs = observedDeployment('reg-api', {})
+  obs.metadata.annotations = { [LAST_APPLIED_ANNOTATION]: JSON.stringify({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'reg-api', namespace: 'ns1' }, spec: { replicas: 9 } }) }
+  t.same(keepObserved({ 'Deployment.apps/v1': { 'reg-api': obs } }, OWNER), [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'reg-api', namespace: 'ns1' }, spec: {} }])
+})
+
+t.test('the fallback of a finalize says why, with Ready=False Terminating', async (t) => {
+  const message = 'MCPRegistry is being deleted; its children are removed with it'
+  t.same(syncFallback(request({}, { finalizing: true }), NOW), {
+    response: {
+      status: { phase: 'Terminating', message, readyReplicas: 0, conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: '2026-11-22T10:00:00Z', reason: 'Terminating', message }] },
+      children: [],
+      finalized: true,
+    },
+    outcome: { phase: 'Terminating' },
+  })
+})
+
+t.test('customize ignores a volume without a name', async (t) => {
+  t.same(customize({ parent: { metadata: { name: 'r', namespace: 'ns1' }, spec: { volumes: [{ configMap: { name: 'c' } }] } } }), { relatedResources: [] })
+})

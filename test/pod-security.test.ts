@@ -102,3 +102,66 @@ t.test('status: PodSecurity says the profile; a violation is Failed with PodSecu
   t.match(cond(relaxed.status), { status: 'True', reason: 'Privileged', message: 'The pod meets the Pod Security Standard "privileged"' })
   t.notOk('allowPrivilegeEscalation' in child(relaxed.children, 'Deployment')['spec']['template']['spec']['containers'][0]['securityContext'])
 })
+
+const C0 = 'spec.podTemplateSpec.spec.containers[0].securityContext'
+const POD = 'spec.podTemplateSpec.spec.securityContext'
+const BASELINE = { POD_SECURITY_PROFILE: 'baseline' }
+
+t.test('each capability baseline allows is allowed under baseline; any other is refused, naming the field', async (t) => {
+  for (const cap of ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']) {
+    t.same(problems(sidecar({ capabilities: { add: [cap] } }), BASELINE), [], cap)
+  }
+  t.same(problems(sidecar({ capabilities: { add: ['CHOWN', 'NET_ADMIN'] } }), BASELINE), [`${C0}.capabilities.add[1]: NET_ADMIN is not allowed; remove it`])
+})
+
+t.test('each safe sysctl is allowed; an unsafe one is refused, naming its index', async (t) => {
+  const safe = ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes']
+  for (const name of safe) t.same(problems(tmpl({ securityContext: { sysctls: [{ name, value: '1' }] } })), [], name)
+  t.same(problems(tmpl({ securityContext: { sysctls: [{ name: 'net.ipv4.tcp_syncookies', value: '1' }, { name: 'net.core.somaxconn', value: '1' }] } }), BASELINE), [`${POD}.sysctls[1].name: net.core.somaxconn is not a safe sysctl; remove it`])
+})
+
+t.test('each allowed SELinux type is allowed, in a container and in the pod; another is refused', async (t) => {
+  for (const type of ['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']) {
+    t.same(problems(api({ seLinuxOptions: { type } })), [], `container ${type}`)
+    t.same(problems(tmpl({ securityContext: { seLinuxOptions: { type } } })), [], `pod ${type}`)
+  }
+  t.same(problems(tmpl({ securityContext: { seLinuxOptions: { type: 'unconfined_t' } } }), BASELINE), [`${POD}.seLinuxOptions.type: "unconfined_t" is not allowed; use container_t or remove it`])
+})
+
+const RESTRICTED_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']
+const OTHER_TYPES = ['gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'nfs', 'iscsi', 'glusterfs', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'fc', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'portworxVolume', 'scaleIO', 'storageos', 'image']
+const withVolume = (type: string) => ({ configYAML: MINIMAL_CONFIG, volumes: [{ name: 'v', [type]: {} }] })
+
+t.test('volumes: restricted allows its eight types and refuses every other, naming it; baseline refuses only hostPath', async (t) => {
+  for (const type of RESTRICTED_TYPES) t.same(problems(withVolume(type)), [], `restricted allows ${type}`)
+  for (const type of OTHER_TYPES) {
+    t.same(problems(withVolume(type)), [`spec.volumes[0].${type}: ${type} volumes are not allowed; use configMap, secret, emptyDir, projected, persistentVolumeClaim, csi or ephemeral`], `restricted refuses ${type}`)
+    t.same(problems(withVolume(type), BASELINE), [], `baseline allows ${type}`)
+  }
+  t.same(problems(withVolume('hostPath'), BASELINE), ['spec.volumes[0].hostPath: hostPath volumes are not allowed; use another volume type'])
+})
+
+t.test('the allowed values of a control are not refused: hostProcess false, procMount Default, hostPort 0', async (t) => {
+  t.same(problems(api({ windowsOptions: { hostProcess: false } })), [])
+  t.same(problems(tmpl({ securityContext: { windowsOptions: { hostProcess: false } } })), [])
+  t.same(problems(api({ procMount: 'Default' })), [])
+  t.same(problems(api({}, { ports: [{ containerPort: 8080, hostPort: 0 }] })), [])
+})
+
+t.test('seccomp: RuntimeDefault and Localhost allowed in a container and in the pod; Unconfined refused once, under baseline too', async (t) => {
+  for (const type of ['RuntimeDefault', 'Localhost']) {
+    t.same(problems(api({ seccompProfile: { type } })), [], `container ${type}`)
+    t.same(problems(tmpl({ securityContext: { seccompProfile: { type } } })), [], `pod ${type}`)
+  }
+  const unconfined = `${C0}.seccompProfile.type: Unconfined is not allowed; use RuntimeDefault or remove it`
+  t.same(problems(api({ seccompProfile: { type: 'Unconfined' } })), [unconfined])
+  t.same(problems(api({ seccompProfile: { type: 'Unconfined' } }), BASELINE), [unconfined])
+})
+
+t.test('baseline does not apply the restricted pod controls: a root pod without seccomp passes', async (t) => {
+  t.same(problems(tmpl({ securityContext: { runAsNonRoot: false, runAsUser: 0, seccompProfile: { type: 'Other' } } }), BASELINE), [])
+})
+
+t.test('a container adding SYS_ADMIN (without CAP_) is not given allowPrivilegeEscalation: false either', async (t) => {
+  t.same(hardenedContainerContext({ capabilities: { add: ['SYS_ADMIN'] } }), { runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } })
+})

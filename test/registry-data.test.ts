@@ -219,3 +219,12 @@ t.test('a file source outside the user mounts (the writable /tmp every pod has) 
     message: 'Mounted ConfigMaps exist: reg-data',
   })
 })
+
+t.test('an optional ConfigMap that is present must still project the file a source reads', async (t) => {
+  const optional = [{ name: 'data', configMap: { name: 'reg-data', optional: true, items: [{ key: 'registry.json', path: 'registry.json' }] } }]
+  t.same(checkRegistryData(optional, mounts, config('/data/nothing.json'), { x: cm('reg-data', { 'registry.json': doc([server]) }) }), {
+    status: 'False',
+    reason: 'KeyNotFound',
+    message: 'source team reads /data/nothing.json, but no ConfigMap of volume data (reg-data) projects a key to that file; fix file.path, the volume items or the ConfigMap',
+  })
+})

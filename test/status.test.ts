@@ -216,3 +216,53 @@ t.test('no PodTemplateValid when the spec cannot be read at all', async (t) => {
   t.notOk(cond(res, 'PodTemplateValid'))
   t.notOk(cond(res, 'ConfigValid'))
 })
+
+t.test('only Progressing=False with ProgressDeadlineExceeded fails the rollout; other conditions leave it Ready', async (t) => {
+  const others = [
+    { type: 'Progressing', status: 'True', reason: 'ProgressDeadlineExceeded', message: 'm' },
+    { type: 'Progressing', status: 'False', reason: 'NewReplicaSetAvailable', message: 'm' },
+    { type: 'Available', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'm' },
+    { type: 'ReplicaFailure', status: 'True', reason: 'ProgressDeadlineExceeded', message: 'm' },
+  ]
+  for (const c of others) {
+    const res = run(request({ configYAML: MINIMAL_CONFIG }, { children: deployments({ replicas: 1, readyReplicas: 1, conditions: [c] }) }))
+    t.match(res.status, { phase: 'Ready', readyReplicas: 1 }, `${c.type}=${c.status} ${c.reason}`)
+  }
+})
+
+t.test('previous conditions that are not objects or have no type are ignored; the typed ones still keep their time', async (t) => {
+  const earlier = '2026-01-01T00:00:00Z'
+  const req = request({ configYAML: MINIMAL_CONFIG }, { children: deployments({ replicas: 1 }) })
+  req.parent.status = { conditions: [null, 'Ready', { status: 'False', lastTransitionTime: '2025-01-01T00:00:00Z' }, { type: 'Ready', status: 'False', lastTransitionTime: earlier }] }
+  const res = run(req)
+  t.match(cond(res, 'Ready'), { status: 'False', lastTransitionTime: earlier })
+  t.equal(cond(res, 'ConfigValid')?.['lastTransitionTime'], '2026-11-22T10:00:00Z')
+})
+
+t.test('a previous condition with the same status but no lastTransitionTime gets now', async (t) => {
+  const req = request({ configYAML: MINIMAL_CONFIG }, { children: deployments({ replicas: 1 }) })
+  req.parent.status = { conditions: [{ type: 'Ready', status: 'False', reason: 'NotReady', message: 'x' }, { type: 'ConfigValid', status: 'True', lastTransitionTime: 7 }] }
+  const res = run(req)
+  t.equal(cond(res, 'Ready')?.['lastTransitionTime'], '2026-11-22T10:00:00Z')
+  t.equal(cond(res, 'ConfigValid')?.['lastTransitionTime'], '2026-11-22T10:00:00Z')
+})
+
+t.test('RegistryDataValid is True when the mounted data is valid', async (t) => {
+  const config = MINIMAL_CONFIG.replace('kubernetes: {}', 'file: {path: /data/r.json}\n    syncPolicy: {interval: 1h}')
+  const server = { name: 'io.github.example/fs', description: 'Filesystem', version: '1.0.0', packages: [{ registryType: 'oci', identifier: 'x', transport: { type: 'stdio' } }] }
+  const doc = JSON.stringify({ version: '1.0.0', meta: { last_updated: '2026-11-01T12:00:00Z' }, data: { servers: [server] } })
+  const res = run(
+    request(
+      { configYAML: config, volumes: [{ name: 'data', configMap: { name: 'reg-data' } }], volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+      { related: { 'ConfigMap.v1': { 'reg-data': { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'reg-data' }, data: { 'r.json': doc } } } } },
+    ),
+  )
+  t.same(cond(res, 'RegistryDataValid'), {
+    type: 'RegistryDataValid',
+    status: 'True',
+    observedGeneration: 1,
+    lastTransitionTime: '2026-11-22T10:00:00Z',
+    reason: 'RegistryDataValid',
+    message: 'Registry data is valid: source k8s has 1 server',
+  })
+})
