@@ -35,7 +35,8 @@ export function exists(path: string): boolean {
 /** Build outputs (test/e2e/.bin, dist/, …) are named by the docs but exist only once built: git ignores them. */
 export function ignoredByGit(path: string): boolean {
   try {
-    execFileSync('git', ['check-ignore', '-q', path], { cwd: root, stdio: 'ignore' })
+    // as a file or as a folder: a pattern such as `.bin/` only matches a folder, which a fresh clone lacks
+    execFileSync('git', ['check-ignore', '-q', path, `${path.replace(/\/$/, '')}/`], { cwd: root, stdio: 'ignore' })
     return true
   } catch {
     return false
