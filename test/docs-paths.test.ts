@@ -36,7 +36,7 @@ export function exists(path: string): boolean {
 export function ignoredByGit(path: string): boolean {
   try {
     // as a file or as a folder: a pattern such as `.bin/` only matches a folder, which a fresh clone lacks
-    execFileSync('git', ['check-ignore', '-q', path, `${path.replace(/\/$/, '')}/`], { cwd: root, stdio: 'ignore' })
+    execFileSync('git', ['check-ignore', path, `${path.replace(/\/$/, '')}/`], { cwd: root, stdio: 'ignore' })
     return true
   } catch {
     return false
