@@ -13,6 +13,7 @@ t.test('the forms the API server stores', async (t) => {
 t.test('negative quantities keep their sign (the API server rejects them in resources)', async (t) => {
   t.equal(canonicalQuantity('-0.5'), '-500m')
   t.equal(canonicalQuantity('-2k'), '-2k')
+  t.equal(canonicalQuantity('-1024Ei'), '-9223372036854775807', 'capped like a positive one (the API server names this value when it refuses it)')
 })
 
 t.test('what is not a quantity', async (t) => {
@@ -30,6 +31,32 @@ t.test('over-long strings and huge exponents are refused before any arithmetic',
   t.equal(canonicalQuantity('1e-101'), undefined)
   t.equal(canonicalQuantity('.5'), '500m', 'digits after the point only')
   t.equal(canonicalQuantity('00.5'), '500m', 'leading zeros before the point')
+})
+
+t.test('the pod-level fields and the emptyDir size are found and named too', async (t) => {
+  const spec = {
+    resources: { requests: { cpu: 'x' }, limits: { memory: '0.5Gi' } },
+    overhead: { cpu: 'y', memory: '0.5m' },
+    volumes: [{ name: 'v', emptyDir: { sizeLimit: 'z' } }, { name: 'w', emptyDir: { sizeLimit: '0.5m' } }],
+  }
+  t.same(invalidQuantities(spec), [
+    ['resources.requests.cpu', 'x'],
+    ['overhead.cpu', 'y'],
+    ['volumes[0].emptyDir.sizeLimit', 'z'],
+  ])
+  canonicalizeQuantities(spec)
+  t.same(spec, {
+    resources: { requests: { cpu: 'x' }, limits: { memory: '512Mi' } },
+    overhead: { cpu: 'y', memory: '1m' },
+    volumes: [{ name: 'v', emptyDir: { sizeLimit: 'z' } }, { name: 'w', emptyDir: { sizeLimit: '500u' } }],
+  }, 'overhead is a ResourceList (rounded up to milli units), sizeLimit a single quantity (not rounded)')
+})
+
+t.test('null where a map of quantities belongs is not a map: nothing to check or rewrite', async (t) => {
+  const spec = { containers: [{ name: 'a', resources: { requests: null, limits: null } }], resources: null, overhead: null, volumes: [{ name: 'v', emptyDir: null }] }
+  t.same(invalidQuantities(spec), [])
+  canonicalizeQuantities(spec)
+  t.same(spec, { containers: [{ name: 'a', resources: { requests: null, limits: null } }], resources: null, overhead: null, volumes: [{ name: 'v', emptyDir: null }] })
 })
 
 t.test('every quantity of a pod spec, found and rewritten', async (t) => {

@@ -20,17 +20,18 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * The server starts with the TypeScript loader this test runs under: tsx in mutation runs (stryker.config.json),
- * tap's own otherwise. Coverage needs one loader per file: the same file transpiled two ways maps to wrong lines.
+ * The server entry the way this test runs: in mutation runs the sandbox compiles every file to JavaScript beside
+ * its source (stryker.config.json) and this file runs as .js, so the server does too; otherwise it runs as
+ * TypeScript under tap's loader, the loader this test runs under (one loader per file keeps coverage right).
  */
-const LOADER = process.execArgv.includes('--import=tsx') ? '--import=tsx' : '--import=@tapjs/typescript/import'
+const SERVER = import.meta.url.endsWith('.js') ? ['src/server.js'] : ['--import=@tapjs/typescript/import', 'src/server.ts']
 
 type Line = Record<string, unknown>
 
 /** Starts the hook on a free port; `logged(msg)` resolves with the first log line whose msg starts so. */
 async function start(t: Test, env: Record<string, string> = {}) {
   const port = await freePort()
-  const child = spawn(process.execPath, [LOADER, 'src/server.ts'], {
+  const child = spawn(process.execPath, [...SERVER], {
     cwd: new URL('../', import.meta.url).pathname,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'debug', SHUTDOWN_DELAY_SECONDS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -170,7 +171,7 @@ t.test('a second signal exits at once', async (t) => {
 })
 
 t.test('a bad setting stops start-up with a message naming the variable', async (t) => {
-  const child = spawn(process.execPath, [LOADER, 'src/server.ts'], {
+  const child = spawn(process.execPath, [...SERVER], {
     cwd: new URL('../', import.meta.url).pathname,
     env: { ...process.env, LOG_LEVEL: 'verbose' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,6 +7,8 @@
  * - a string already in canonical shape is stored as written (`+2k`, `1E3` and `1500e0` stay);
  * - otherwise the suffix family of the input is kept (binary Ki…Ei, decimal n…E, or an exponent), the
  *   number is reduced to the largest suffix that keeps it whole, and precision below 1n is rounded up;
+ * - a binary amount over 2^63-1 is capped there, as ParseQuantity does (`8Ei` is stored as
+ *   `9223372036854775807`); decimal amounts have no cap;
  * - values of a ResourceList (requests, limits, overhead) are first rounded up to milli units, as the
  *   core/v1 defaulting does (`1u` is stored as `1m`).
  */
@@ -31,6 +33,8 @@ function withoutLeadingZeros(digits: string): string {
 
 const NANO = 1_000_000_000n
 const MILLI_IN_NANOS = 1_000_000n
+/** ParseQuantity's cap on a binary amount (math.MaxInt64 units), in nanos. */
+const MAX_BINARY_NANOS = (2n ** 63n - 1n) * NANO
 const pow10 = (n: number): bigint => 10n ** BigInt(n)
 const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b
 
@@ -44,7 +48,6 @@ export function canonicalQuantity(value: unknown, resourceList = false): string 
   const text = (typeof value === 'number' && Number.isFinite(value) ? String(value) : value) as unknown
   if (typeof text !== 'string') return undefined
   const str = text.trim()
-  if (str === '0') return str
   if (str.length > MAX_LENGTH) return undefined
   const m = PATTERN.exec(str)
   // digits are needed before or after the point
@@ -60,7 +63,7 @@ export function canonicalQuantity(value: unknown, resourceList = false): string 
   const decimalExp = exponent !== undefined ? Number(exponent) : (DECIMAL_SUFFIXES[suffix] ?? 0)
 
   // ParseQuantity keeps the string when it is already in canonical shape (its int64 fast path)
-  let keep = false
+  let keep: boolean
   if (binary) {
     const power = 10 * BINARY_SUFFIXES.indexOf(suffix)
     const precision = 15 - num.length - Math.trunc((power * 3) / 10) - 1
@@ -78,6 +81,7 @@ export function canonicalQuantity(value: unknown, resourceList = false): string 
   let nanos: bigint
   if (binary) {
     nanos = ceilDiv(digits * 2n ** BigInt(10 * BINARY_SUFFIXES.indexOf(suffix)) * NANO, pow10(fraction.length))
+    if (nanos > MAX_BINARY_NANOS) nanos = MAX_BINARY_NANOS
   } else {
     const shift = decimalExp - fraction.length + 9
     nanos = shift >= 0 ? digits * pow10(shift) : ceilDiv(digits, pow10(-shift))

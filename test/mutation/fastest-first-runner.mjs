@@ -1,0 +1,85 @@
+// Stryker test runner "tap-fastest-first": Stryker's tap runner, with the test files that cover a mutant run
+// cheapest first, and test files named by their TypeScript source.
+//
+// Why: the tap runner starts one process per test file and stops at the first file that fails, but it runs the
+// covering files in the order the dry run met them, which is glob order and not stable. A 2 s property or fuzz
+// file then often runs before the 0.2 s unit file that kills the mutant. Sorting by the dry run's time per file
+// cut the test time of a measured run (src/basics/quantity.ts, 335 mutants) from 2,794 s to 639 s; killed mutants
+// alone from 2,261 s to 105 s. Which files run, and the verdicts, do not change: only their order.
+//
+// Names: the sandbox runs the compiled test/x.test.js (stryker.config.json), but the project has only
+// test/x.test.ts. Stryker's incremental mode compares a test file's text with the last run's to know which results
+// still hold, so tests are reported under the .ts name (the file a person edits) and mapped back to run them.
+//
+// The dry run happens in one worker process and mutants run in others, so the dry run's times go through a file
+// in the sandbox (the working directory of every worker).
+import { readFileSync, writeFileSync } from 'node:fs'
+import { commonTokens, declareFactoryPlugin, PluginKind, tokens } from '@stryker-mutator/api/plugin'
+import { createTapTestRunnerFactory } from '@stryker-mutator/tap-runner'
+
+const createTapTestRunner = createTapTestRunnerFactory()
+
+const TIMES_FILE = '.stryker-test-file-times.json'
+
+const toSource = (id) => id.replace(/\.test\.js$/, '.test.ts')
+const toRun = (id) => id.replace(/\.test\.ts$/, '.test.js')
+
+class FastestFirst {
+  /** @param {import('@stryker-mutator/api/test-runner').TestRunner} inner */
+  constructor(inner) {
+    this.inner = inner
+    /** @type {Record<string, number> | undefined} */
+    this.times = undefined
+  }
+
+  capabilities() {
+    return this.inner.capabilities()
+  }
+
+  init() {
+    return this.inner.init?.()
+  }
+
+  dispose() {
+    return this.inner.dispose?.()
+  }
+
+  async dryRun(options) {
+    const result = await this.inner.dryRun(options)
+    if (result.status !== 'complete') return result
+    writeFileSync(TIMES_FILE, JSON.stringify(Object.fromEntries(result.tests.map((t) => [toSource(t.id), t.timeSpentMs]))))
+    const tests = result.tests.map((t) => ({ ...t, id: toSource(t.id), name: toSource(t.name), fileName: toSource(t.fileName) }))
+    const coverage = result.mutantCoverage
+    const mutantCoverage = coverage && {
+      static: coverage.static,
+      perTest: Object.fromEntries(Object.entries(coverage.perTest).map(([id, hits]) => [toSource(id), hits])),
+    }
+    return { ...result, tests, mutantCoverage }
+  }
+
+  async mutantRun(options) {
+    const times = this.knownTimes()
+    const time = (id) => times[id] ?? Number.POSITIVE_INFINITY
+    const testFilter = options.testFilter && [...options.testFilter].sort((a, b) => time(a) - time(b) || a.localeCompare(b)).map(toRun)
+    const result = await this.inner.mutantRun({ ...options, testFilter })
+    return result.status === 'killed' ? { ...result, killedBy: result.killedBy.map(toSource) } : result
+  }
+
+  knownTimes() {
+    if (this.times === undefined) {
+      try {
+        this.times = JSON.parse(readFileSync(TIMES_FILE, 'utf8'))
+      } catch {
+        this.times = {}
+      }
+    }
+    return this.times
+  }
+}
+
+function createFastestFirst(injector) {
+  return new FastestFirst(createTapTestRunner(injector))
+}
+createFastestFirst.inject = tokens(commonTokens.injector)
+
+export const strykerPlugins = [declareFactoryPlugin(PluginKind.TestRunner, 'tap-fastest-first', createFastestFirst)]
