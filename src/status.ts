@@ -23,7 +23,6 @@ const PROFILE_REASONS = { restricted: 'Restricted', baseline: 'Baseline', privil
 
 export interface ObservedDeployment {
   readyReplicas: number
-  replicas: number
   /** The Progressing=False/ProgressDeadlineExceeded message, when the rollout failed. */
   failedRollout?: string
 }
@@ -33,7 +32,7 @@ export function observeDeployment(obj: unknown): ObservedDeployment | undefined 
   if (!isRecord(obj)) return undefined
   const status = isRecord(obj['status']) ? obj['status'] : {}
   const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
-  const out: ObservedDeployment = { readyReplicas: num(status['readyReplicas']), replicas: num(status['replicas']) }
+  const out: ObservedDeployment = { readyReplicas: num(status['readyReplicas']) }
   const conditions = Array.isArray(status['conditions']) ? status['conditions'] : []
   const failed = conditions.find(
     (c): c is Record<string, unknown> =>
