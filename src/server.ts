@@ -5,38 +5,11 @@
  * finish; SHUTDOWN_TIMEOUT_SECONDS bounds it all, whatever the clients do, and a second signal exits at once.
  */
 import closeWithGrace from 'close-with-grace'
-import type { Server } from 'node:http'
-import type { Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pino } from 'pino'
 import { buildApp } from './http/app.js'
+import { trackConnections } from './http/connections.js'
 import { loadSettings, type Settings } from './settings.js'
-
-/**
- * Returns a function that ends every connection without a request in flight, now and as each in-flight
- * one finishes. Node's close() ends only kept-alive connections: one that never sent a request is not idle
- * to it, and once the server closes no timeout ends it, so it would hold the exit until the bound.
- */
-export function trackConnections(server: Server): () => void {
-  const open = new Set<Socket>()
-  const busy = new Set<Socket>()
-  let closing = false
-  server.on('connection', (socket: Socket) => {
-    open.add(socket)
-    socket.once('close', () => open.delete(socket))
-  })
-  server.on('request', (req, res) => {
-    busy.add(req.socket)
-    res.once('close', () => {
-      busy.delete(req.socket)
-      if (closing) req.socket.destroy()
-    })
-  })
-  return () => {
-    closing = true
-    for (const socket of open) if (!busy.has(socket)) socket.destroy()
-  }
-}
 
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
   let settings: Settings

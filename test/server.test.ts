@@ -29,9 +29,9 @@ const SERVER = import.meta.url.endsWith('.js') ? ['src/server.js'] : ['--import=
 type Line = Record<string, unknown>
 
 /** Starts the hook on a free port; `logged(msg)` resolves with the first log line whose msg starts so. */
-async function start(t: Test, env: Record<string, string> = {}) {
+async function start(t: Test, env: Record<string, string> = {}, preload: string[] = []) {
   const port = await freePort()
-  const child = spawn(process.execPath, [...SERVER], {
+  const child = spawn(process.execPath, [...preload, ...SERVER], {
     cwd: new URL('../', import.meta.url).pathname,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'debug', SHUTDOWN_DELAY_SECONDS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -148,6 +148,15 @@ t.test('stalled clients cannot hold the process: cut off after REQUEST_TIMEOUT_S
   t.equal(code, 0, 'the silent connection did not hold the exit', { lines: proc.lines.filter((l) => l['level'] !== 20).map((l) => l['msg']) })
 })
 
+t.test('a bug that throws crashes the process at once, with its stack, instead of stopping gracefully', async (t) => {
+  const proc = await start(t, {}, ['--import=./test/fixtures/bug-on-sigwinch.mjs'])
+  proc.child.kill('SIGWINCH')
+  const [code] = await proc.exited
+  t.equal(code, 1)
+  t.match(proc.err(), /Error: a bug, thrown on purpose\n\s+at /, 'the stack on stderr')
+  t.notOk(proc.lines.some((l) => String(l['msg']).startsWith('shutting down')), 'no graceful stop: the Deployment restarts the pod')
+})
+
 t.test('a hung request cannot hold the exit past SHUTDOWN_TIMEOUT_SECONDS', async (t) => {
   const proc = await start(t, { REQUEST_TIMEOUT_SECONDS: '600', SHUTDOWN_TIMEOUT_SECONDS: '2' })
   const body = syncBody()
@@ -157,7 +166,7 @@ t.test('a hung request cannot hold the exit past SHUTDOWN_TIMEOUT_SECONDS', asyn
   proc.child.kill('SIGTERM')
   const [code] = await proc.exited
   t.equal(code, 1, 'ended by the shutdown bound')
-  t.ok(proc.lines.some((l) => String(l['msg']).startsWith('shutdown took too long')), 'and says so')
+  t.match(proc.lines.find((l) => String(l['msg']).startsWith('shutdown took too long')), { level: 50, delayMs: 2000 }, 'and says so, at error, with the bound')
 })
 
 t.test('a second signal exits at once', async (t) => {

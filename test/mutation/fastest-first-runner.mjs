@@ -1,5 +1,6 @@
-// Stryker test runner "tap-fastest-first": Stryker's tap runner, with the test files that cover a mutant run
-// cheapest first, and test files named by their TypeScript source.
+// Stryker plugins for npm run mutate (stryker.config.json). Test runner "tap-fastest-first": Stryker's tap
+// runner, with the test files that cover a mutant run cheapest first, and test files named by their TypeScript
+// source. Reporter "survivors-as-they-come" (at the end of this file).
 //
 // Why: the tap runner starts one process per test file and stops at the first file that fails, but it runs the
 // covering files in the order the dry run met them, which is glob order and not stable. A 2 s property or fuzz
@@ -13,8 +14,9 @@
 //
 // The dry run happens in one worker process and mutants run in others, so the dry run's times go through a file
 // in the sandbox (the working directory of every worker).
-import { readFileSync, writeFileSync } from 'node:fs'
-import { commonTokens, declareFactoryPlugin, PluginKind, tokens } from '@stryker-mutator/api/plugin'
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { relative } from 'node:path'
+import { commonTokens, declareClassPlugin, declareFactoryPlugin, PluginKind, tokens } from '@stryker-mutator/api/plugin'
 import { createTapTestRunnerFactory } from '@stryker-mutator/tap-runner'
 
 const createTapTestRunner = createTapTestRunnerFactory()
@@ -50,6 +52,9 @@ class FastestFirst {
     writeFileSync(TIMES_FILE, JSON.stringify(Object.fromEntries(result.tests.map((t) => [toSource(t.id), t.timeSpentMs]))))
     const tests = result.tests.map((t) => ({ ...t, id: toSource(t.id), name: toSource(t.name), fileName: toSource(t.fileName) }))
     const coverage = result.mutantCoverage
+    // the tap runner reports what ran even when coverage analysis is off, and Stryker would then take the code
+    // that only a child process runs (src/server.ts) as not covered: with "off" there is no coverage to report
+    if (options.coverageAnalysis === 'off') return { ...result, tests, mutantCoverage: undefined }
     const mutantCoverage = coverage && {
       static: coverage.static,
       perTest: Object.fromEntries(Object.entries(coverage.perTest).map(([id, hits]) => [toSource(id), hits])),
@@ -82,4 +87,28 @@ function createFastestFirst(injector) {
 }
 createFastestFirst.inject = tokens(commonTokens.injector)
 
-export const strykerPlugins = [declareFactoryPlugin(PluginKind.TestRunner, 'tap-fastest-first', createFastestFirst)]
+/**
+ * Reporter "survivors-as-they-come": each mutant that survives, as one JSON line in
+ * reports/mutation/survivors.jsonl the moment it is known (the clear-text report comes only at the end of
+ * a run that may take an hour).
+ */
+class SurvivorsAsTheyCome {
+  static inject = tokens()
+  file = 'reports/mutation/survivors.jsonl'
+
+  onDryRunCompleted() {
+    mkdirSync('reports/mutation', { recursive: true })
+    writeFileSync(this.file, '')
+  }
+
+  onMutantTested(m) {
+    if (m.status !== 'Survived' && m.status !== 'NoCoverage') return
+    const at = `${relative(process.cwd(), m.fileName)}:${m.location.start.line}:${m.location.start.column}`
+    appendFileSync(this.file, `${JSON.stringify({ at, status: m.status, mutator: m.mutatorName, replacement: m.replacement })}\n`)
+  }
+}
+
+export const strykerPlugins = [
+  declareFactoryPlugin(PluginKind.TestRunner, 'tap-fastest-first', createFastestFirst),
+  declareClassPlugin(PluginKind.Reporter, 'survivors-as-they-come', SurvivorsAsTheyCome),
+]
