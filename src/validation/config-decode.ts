@@ -4,7 +4,7 @@
  */
 import type { PathPart } from '../basics/field-path.js'
 import { isRecord } from '../basics/json.js'
-import { goInt64, parseGoInt } from './go-values.js'
+import { goInt64, parseGoFloat, parseGoInt } from './go-values.js'
 
 type Path = PathPart[]
 
@@ -74,8 +74,9 @@ function decodeFloat(value: unknown, path: Path, d: Decoder): unknown {
   if (typeof value === 'number') return value
   if (typeof value === 'boolean') return value ? 1 : 0
   if (typeof value === 'string') {
-    const n = value === '' ? 0 : Number(value)
-    if (!Number.isNaN(n) && value.trim() === value) return n
+    // mapstructure reads "" as 0 and anything else with Go's strconv.ParseFloat
+    const n = value === '' ? 0 : parseGoFloat(value)
+    if (n !== undefined) return n
   }
   d.add(path, `${JSON.stringify(value)} is not a number; write a number such as 0.5`)
   return undefined

@@ -127,3 +127,31 @@ export function goInt64(n: number): bigint {
   return BigInt(Math.trunc(n))
 }
 
+
+const GO_INF = /^[+-]?inf(inity)?$/i
+const GO_DECIMAL_FLOAT = /^[+-]?(\d+(_\d+)*(\.(\d+(_\d+)*)?)?|\.\d+(_\d+)*)([eE][+-]?\d+(_\d+)*)?$/
+const GO_HEX_FLOAT = /^([+-]?)0[xX](_?[0-9a-fA-F]+(_[0-9a-fA-F]+)*)?(\.([0-9a-fA-F]+(_[0-9a-fA-F]+)*)?)?[pP]([+-]?\d+(_\d+)*)$/
+
+/**
+ * Go's strconv.ParseFloat(s, 64), as mapstructure reads a string into a float64: decimal or hexadecimal (with a
+ * `p` exponent) literals, `_` between digits, Inf, Infinity and NaN in any case; no spaces; a finite literal out
+ * of float64's range is an error. undefined where Go gives an error.
+ */
+export function parseGoFloat(s: string): number | undefined {
+  if (GO_INF.test(s)) return s.startsWith('-') ? -Infinity : Infinity
+  if (s.toLowerCase() === 'nan') return Number.NaN
+  let value: number
+  const hex = GO_HEX_FLOAT.exec(s)
+  if (hex !== null) {
+    const [, sign, whole = '', , , fraction = '', , exponent = '0'] = hex
+    const digits = `${whole}${fraction}`.split('_').join('')
+    if (digits === '') return undefined
+    value = Number.parseInt(digits, 16) * 2 ** (Number(exponent.split('_').join('')) - 4 * fraction.split('_').join('').length)
+    if (sign === '-') value = -value
+  } else if (GO_DECIMAL_FLOAT.test(s)) {
+    value = Number(s.split('_').join(''))
+  } else {
+    return undefined
+  }
+  return Number.isFinite(value) ? value : undefined
+}
