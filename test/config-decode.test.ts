@@ -80,8 +80,7 @@ t.test('booleans as strconv.ParseBool reads them; numbers are true unless 0', as
 t.test('a number written as a string must be the number alone, without spaces', async (t) => {
   t.strictSame(decoded('0.5', 'float'), { value: 0.5, problems: [] })
   t.strictSame(decoded('', 'float'), { value: 0, problems: [] })
-  // the last: text in general, not only the empty string, is checked (mutation testing puts this placeholder in place of '')
-  for (const text of [' 0.5', '0.5 ', 'abc', 'Stryker was here!']) {
+  for (const text of [' 0.5', '0.5 ', 'abc']) {
     t.strictSame(decoded(text, 'float'), { value: undefined, problems: [`: ${JSON.stringify(text)} is not a number; write a number such as 0.5`] }, JSON.stringify(text))
   }
 })
