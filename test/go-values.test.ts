@@ -53,6 +53,27 @@ t.test("URLs as Go's url.Parse reads them", async (t) => {
   for (const [text, parsed] of rows) t.same(parseGoURL(text), parsed, JSON.stringify(text))
 })
 
+t.test("percent escapes as Go's url.Parse checks them: path, host, user info and fragment, not the query", async (t) => {
+  const host = { scheme: 'https', host: 'idp.example.com', hostname: 'idp.example.com' }
+  const rows: [string, ReturnType<typeof parseGoURL>][] = [
+    ['https://idp.example.com/realms/%zz', { error: 'invalid URL escape "%zz"' }],
+    ['https://idp.example.com/a%2', { error: 'invalid URL escape "%2"' }],
+    ['https://idp.example.com/%', { error: 'invalid URL escape "%"' }],
+    ['https://idp%.example.com', { error: 'invalid URL escape "%.e"' }],
+    ['https://idp%41.example.com/', { error: 'invalid URL escape "%41"' }],
+    ['https://u%zz@idp.example.com/', { error: 'invalid URL escape "%zz"' }],
+    ['https://idp.example.com#%zz', { error: 'invalid URL escape "%zz"' }],
+    ['https://idp.example.com#frag%2', { error: 'invalid URL escape "%2"' }],
+    ['/a/%zz', { error: 'invalid URL escape "%zz"' }],
+    ['https://idp.example.com/?q=%zz', host],
+    ['https://idp.example.com/a%2f%41', host],
+    ['https://idp.example.com/ok%20x#f%41', host],
+    ['https://idp.example.com/?q=%zz#%41', host],
+    ['mailto:x%zz', { scheme: 'mailto', host: '', hostname: '' }],
+  ]
+  for (const [text, parsed] of rows) t.same(parseGoURL(text), parsed, JSON.stringify(text))
+})
+
 t.test('whole numbers as strconv.ParseInt(s, 0, bits) reads a string', async (t) => {
   const ok: [string, number, bigint][] = [
     ['0', 64, 0n],

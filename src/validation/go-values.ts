@@ -48,12 +48,33 @@ export function parseGoDuration(text: string): bigint | undefined {
   return neg ? -total : total
 }
 
+/**
+ * The first percent escape of a URL part that Go's url.Parse refuses: `%` not followed by two hex digits, and in
+ * a host also an escaped ASCII byte other than `%25` (Go allows escapes there only for non-ASCII bytes).
+ */
+function badEscape(part: string, host = false): string | undefined {
+  for (let i = part.indexOf('%'); i >= 0; i = part.indexOf('%', i + 1)) {
+    const escape = part.slice(i, i + 3)
+    if (!/^%[0-9a-fA-F]{2}$/.test(escape)) return escape
+    if (host && escape !== '%25' && Number.parseInt(escape.charAt(1), 16) < 8) return escape
+  }
+  return undefined
+}
+
 /** Go's url.Parse, as far as the server uses it: scheme, host, and the errors it gives. */
 export function parseGoURL(text: string): { scheme: string; host: string; hostname: string } | { error: string } {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c < 0x20 || c === 0x7f) return { error: 'invalid control character in URL' }
   }
+  const parsed = parseGoURLBeforeFragment(text.split('#')[0] as string)
+  const fragment = text.includes('#') ? text.slice(text.indexOf('#') + 1) : ''
+  const bad = badEscape(fragment)
+  return 'error' in parsed || bad === undefined ? parsed : { error: `invalid URL escape "${bad}"` }
+}
+
+/** url.Parse's own parse(): the URL without its fragment; the query is not checked. */
+function parseGoURLBeforeFragment(text: string): { scheme: string; host: string; hostname: string } | { error: string } {
   let rest = text
   let scheme = ''
   const colon = rest.indexOf(':')
@@ -63,15 +84,23 @@ export function parseGoURL(text: string): { scheme: string; host: string; hostna
   } else if (colon === 0) {
     return { error: 'missing protocol scheme' }
   }
-  if (!rest.startsWith('//')) return { scheme, host: '', hostname: '' }
-  rest = rest.slice(2)
-  let end = rest.length
-  for (const ch of ['/', '?', '#']) {
-    const k = rest.indexOf(ch)
-    if (k >= 0 && k < end) end = k
+  rest = rest.split('?')[0] as string
+  if (!rest.startsWith('//')) {
+    // without a scheme, or with a path from the root, the rest is a path; otherwise it is opaque and left as is
+    const bad = scheme === '' || rest.startsWith('/') ? badEscape(rest) : undefined
+    return bad === undefined ? { scheme, host: '', hostname: '' } : { error: `invalid URL escape "${bad}"` }
   }
-  const authority = rest.slice(0, end)
-  const host = authority.slice(authority.lastIndexOf('@') + 1)
+  rest = rest.slice(2)
+  const slash = rest.indexOf('/')
+  const authority = slash >= 0 ? rest.slice(0, slash) : rest
+  const at = authority.lastIndexOf('@')
+  const host = authority.slice(at + 1)
+  const bad = badEscape(authority.slice(0, Math.max(at, 0))) ?? badEscape(host, true) ?? (slash >= 0 ? badEscape(rest.slice(slash)) : undefined)
+  if (bad !== undefined) return { error: `invalid URL escape "${bad}"` }
+  return hostParts(scheme, host)
+}
+
+function hostParts(scheme: string, host: string): { scheme: string; host: string; hostname: string } | { error: string } {
   let hostname = host
   if (host.startsWith('[')) {
     const close = host.indexOf(']')
@@ -89,7 +118,6 @@ export function parseGoURL(text: string): { scheme: string; host: string; hostna
   }
   return { scheme, host, hostname }
 }
-
 
 const UNDERSCORES = /^[0-9a-zA-Z]+(_[0-9a-zA-Z]+)*$/
 const UNDERSCORES_AFTER_PREFIX = /^_?[0-9a-zA-Z]+(_[0-9a-zA-Z]+)*$/
