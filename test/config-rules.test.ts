@@ -278,13 +278,17 @@ t.test('auth: a mode, anonymous or oauth; in oauth mode providers with a name, a
     ['a caCertPath under no mount', p('issuerUrl: https://idp.example.com, caCertPath: /etc/idp/ca.crt'), [
       'spec.configYAML line 4, auth.oauth.providers[0].caCertPath: /etc/idp/ca.crt is not under any volumeMount of the registry-api container; add a volume and a volumeMount whose mountPath contains this file',
     ]],
+    ['an authTokenFile under no mount', p('issuerUrl: https://idp.example.com, authTokenFile: /var/run/idp/token'), [
+      'spec.configYAML line 4, auth.oauth.providers[0].authTokenFile: /var/run/idp/token is not under any volumeMount of the registry-api container; add a volume and a volumeMount whose mountPath contains this file',
+    ]],
+    ['files in mounted directories', p('issuerUrl: https://idp.example.com, clientSecretFile: /data/secret, caCertPath: /data/ca.crt, authTokenFile: /data/token'), []],
   ])
 })
 
 t.test('telemetry: sampling above 0 and at most 1 when tracing is on', async (t) => {
   const telemetry = (tracing: string) => `${K8S}${DB}${ANON}telemetry: {enabled: true, endpoint: "127.0.0.1:4318", insecure: true, tracing: {${tracing}}}\n`
   table(t, [
-    ['tracing on without sampling (the server default)', telemetry('enabled: true'), []],
+    ['tracing on without a sampling: nothing to check', telemetry('enabled: true'), []],
     ['sampling 2', telemetry('enabled: true, sampling: 2'), [
       'spec.configYAML line 5, telemetry.tracing.sampling: 2 must be greater than 0 and at most 1 (use enabled: false to turn tracing off)',
     ]],
