@@ -11,7 +11,7 @@ import { parseGoFloat } from '../src/validation/go-values.js'
 const GO_PARSE_FLOAT: [string, number | 'error'][] = [
   ['0.5', 0.5], ['1', 1], ['-1', -1], ['+1', 1], ['.5', 0.5], ['5.', 5], ['1e3', 1000], ['1E-3', 0.001],
   ['1_000', 1000], ['1_000.5', 1000.5], ['0.5_0', 0.5], ['1e1_0', 1e10], ['00.5', 0.5], ['1.5e+2', 150], ['-.5e-2', -0.005],
-  ['0x1p-1', 0.5], ['0X1P1', 2], ['0x.8p1', 1], ['0x1.8p0', 1.5], ['0x_1p0', 1], ['0x1p1_0', 1024],
+  ['0x1p-1', 0.5], ['0X1P1', 2], ['-0x1p-1', -0.5], ['+0x1p1', 2], ['-0x1.8p1', -3], ['0x.8p1', 1], ['0x1.8p0', 1.5], ['0x_1p0', 1], ['0x1p1_0', 1024],
   ['inf', Infinity], ['+Inf', Infinity], ['-Infinity', -Infinity], ['infinity', Infinity], ['nan', Number.NaN], ['NaN', Number.NaN],
   ['1e-400', 0],
   ['0x1', 'error'], ['0b1', 'error'], ['0o1', 'error'], ['0x1p', 'error'], ['0xp1', 'error'], ['-nan', 'error'],
