@@ -7,6 +7,7 @@ import t from 'tap'
 import { fieldPath } from '../src/basics/field-path.js'
 import { CONFIG_KIND, decode, viperSettings } from '../src/validation/config-decode.js'
 import { checkConfigYAML, SERVER_RULES } from '../src/validation/config-yaml.js'
+import { CONFIG_DB as DB, CONFIG_ANON as ANON, CONFIG_K8S as K8S } from './fixtures/helpers.js'
 
 type Kind = Parameters<typeof decode>[1]
 
@@ -18,9 +19,6 @@ function decoded(value: unknown, kind: Kind): { value: unknown; problems: string
 }
 const problemsOf = (value: unknown, kind: Kind): string[] => decoded(value, kind).problems
 
-const DB = 'database: {host: postgres, port: 5432, user: db_app, database: registry}\n'
-const ANON = 'auth: {mode: anonymous}\n'
-const K8S = 'sources:\n  - name: k8s\n    kubernetes: {}\nregistries:\n  - name: default\n    sources: [k8s]\n'
 const issues = (text: string) => checkConfigYAML(text, [], SERVER_RULES['v1.5']).issues.map((i) => `${i.field}: ${i.message}`)
 
 t.test('null and absent values decode to nothing, with no problem, whatever the kind', async (t) => {

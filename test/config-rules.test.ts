@@ -5,9 +5,8 @@
  */
 import t, { type Test } from 'tap'
 import { checkConfigYAML, SERVER_RULES } from '../src/validation/config-yaml.js'
+import { CONFIG_DB as DB, CONFIG_ANON as ANON } from './fixtures/helpers.js'
 
-const DB = 'database: {host: postgres, port: 5432, user: db_app, database: registry}\n'
-const ANON = 'auth: {mode: anonymous}\n'
 const MOUNTS = [{ name: 'data', mountPath: '/data' }]
 const issues = (text: string, mounts: { name: string; mountPath: string }[] = MOUNTS) =>
   checkConfigYAML(text, mounts, SERVER_RULES['v1.5']).issues.map((i) => `${i.field}: ${i.message}`)

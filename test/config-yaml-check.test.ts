@@ -5,10 +5,8 @@
  */
 import t from 'tap'
 import { checkConfigYAML, rulesForImage, SERVER_RULES } from '../src/validation/config-yaml.js'
+import { CONFIG_DB as DB, CONFIG_ANON as ANON, CONFIG_K8S as K8S } from './fixtures/helpers.js'
 
-const DB = 'database: {host: postgres, port: 5432, user: db_app, database: registry}\n'
-const ANON = 'auth: {mode: anonymous}\n'
-const K8S = 'sources:\n  - name: k8s\n    kubernetes: {}\nregistries:\n  - name: default\n    sources: [k8s]\n'
 const shown = (text: string): string[] => checkConfigYAML(text, [], SERVER_RULES['v1.5']).issues.map((i) => `${i.field}: ${i.message}`)
 
 t.test('every recorded image tag chooses its rules, with or without the v and a digest', async (t) => {

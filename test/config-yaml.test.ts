@@ -6,10 +6,8 @@
  */
 import t from 'tap'
 import { checkConfigYAML, parseGoDuration, parseGoURL, rulesForImage, SERVER_RULES } from '../src/validation/config-yaml.js'
+import { CONFIG_DB as DB, CONFIG_ANON as ANON, CONFIG_K8S as K8S } from './fixtures/helpers.js'
 
-const DB = 'database: {host: postgres, port: 5432, user: db_app, database: registry}\n'
-const ANON = 'auth: {mode: anonymous}\n'
-const K8S = 'sources:\n  - name: k8s\n    kubernetes: {}\nregistries:\n  - name: default\n    sources: [k8s]\n'
 const mounts = [{ name: 'data', mountPath: '/data' }, { name: 'secret', mountPath: '/secrets/git/' }, { name: 'one', mountPath: '/etc/ca.crt', subPath: 'ca.crt' }]
 const issues = (text: string, rules = SERVER_RULES['v1.5']) => checkConfigYAML(text, mounts, rules).issues.map((i) => `${i.field}: ${i.message}`)
 

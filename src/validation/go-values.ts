@@ -61,8 +61,12 @@ function badEscape(part: string, host = false): string | undefined {
   return undefined
 }
 
+type GoURL = { scheme: string; host: string; hostname: string } | { error: string }
+
+const escapeError = (bad: string): GoURL => ({ error: `invalid URL escape "${bad}"` })
+
 /** Go's url.Parse, as far as the server uses it: scheme, host, and the errors it gives. */
-export function parseGoURL(text: string): { scheme: string; host: string; hostname: string } | { error: string } {
+export function parseGoURL(text: string): GoURL {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c < 0x20 || c === 0x7f) return { error: 'invalid control character in URL' }
@@ -70,11 +74,11 @@ export function parseGoURL(text: string): { scheme: string; host: string; hostna
   const parsed = parseGoURLBeforeFragment(text.split('#')[0] as string)
   const fragment = text.includes('#') ? text.slice(text.indexOf('#') + 1) : ''
   const bad = badEscape(fragment)
-  return 'error' in parsed || bad === undefined ? parsed : { error: `invalid URL escape "${bad}"` }
+  return 'error' in parsed || bad === undefined ? parsed : escapeError(bad)
 }
 
 /** url.Parse's own parse(): the URL without its fragment; the query is not checked. */
-function parseGoURLBeforeFragment(text: string): { scheme: string; host: string; hostname: string } | { error: string } {
+function parseGoURLBeforeFragment(text: string): GoURL {
   let rest = text
   let scheme = ''
   const colon = rest.indexOf(':')
@@ -88,7 +92,7 @@ function parseGoURLBeforeFragment(text: string): { scheme: string; host: string;
   if (!rest.startsWith('//')) {
     // without a scheme, or with a path from the root, the rest is a path; otherwise it is opaque and left as is
     const bad = scheme === '' || rest.startsWith('/') ? badEscape(rest) : undefined
-    return bad === undefined ? { scheme, host: '', hostname: '' } : { error: `invalid URL escape "${bad}"` }
+    return bad === undefined ? { scheme, host: '', hostname: '' } : escapeError(bad)
   }
   rest = rest.slice(2)
   const slash = rest.indexOf('/')
@@ -96,11 +100,11 @@ function parseGoURLBeforeFragment(text: string): { scheme: string; host: string;
   const at = authority.lastIndexOf('@')
   const host = authority.slice(at + 1)
   const bad = badEscape(authority.slice(0, Math.max(at, 0))) ?? badEscape(host, true) ?? (slash >= 0 ? badEscape(rest.slice(slash)) : undefined)
-  if (bad !== undefined) return { error: `invalid URL escape "${bad}"` }
+  if (bad !== undefined) return escapeError(bad)
   return hostParts(scheme, host)
 }
 
-function hostParts(scheme: string, host: string): { scheme: string; host: string; hostname: string } | { error: string } {
+function hostParts(scheme: string, host: string): GoURL {
   let hostname = host
   if (host.startsWith('[')) {
     const close = host.indexOf(']')
@@ -118,6 +122,9 @@ function hostParts(scheme: string, host: string): { scheme: string; host: string
   }
   return { scheme, host, hostname }
 }
+
+/** Digits without the `_` separators Go allows between them (callers check where they stand first). */
+const withoutUnderscores = (digits: string): string => digits.split('_').join('')
 
 const UNDERSCORES = /^[0-9a-zA-Z]+(_[0-9a-zA-Z]+)*$/
 const UNDERSCORES_AFTER_PREFIX = /^_?[0-9a-zA-Z]+(_[0-9a-zA-Z]+)*$/
@@ -140,7 +147,7 @@ export function parseGoInt(s: string, bits: number): bigint | undefined {
   }
   // "_" only between digits, or right after a base prefix
   if (!(prefixed ? UNDERSCORES_AFTER_PREFIX : UNDERSCORES).test(body)) return undefined
-  body = body.split('_').join('')
+  body = withoutUnderscores(body)
   const digits = '0123456789abcdef'.slice(0, radix)
   if ([...body.toLowerCase()].some((c) => !digits.includes(c))) return undefined
   let v = [...body.toLowerCase()].reduce((acc, c) => acc * BigInt(radix) + BigInt(digits.indexOf(c)), 0n)
@@ -171,13 +178,14 @@ export function parseGoFloat(s: string): number | undefined {
   let value: number
   const hex = GO_HEX_FLOAT.exec(s)
   if (hex !== null) {
-    const [, sign, whole = '', , , fraction = '', , exponent = '0'] = hex
-    const digits = `${whole}${fraction}`.split('_').join('')
+    const [, sign, whole = '', , , rawFraction = '', , exponent] = hex
+    const fraction = withoutUnderscores(rawFraction)
+    const digits = `${withoutUnderscores(whole)}${fraction}`
     if (digits === '') return undefined
-    value = Number.parseInt(digits, 16) * 2 ** (Number(exponent.split('_').join('')) - 4 * fraction.split('_').join('').length)
+    value = Number.parseInt(digits, 16) * 2 ** (Number(withoutUnderscores(exponent as string)) - 4 * fraction.length)
     if (sign === '-') value = -value
   } else if (GO_DECIMAL_FLOAT.test(s)) {
-    value = Number(s.split('_').join(''))
+    value = Number(withoutUnderscores(s))
   } else {
     return undefined
   }
