@@ -1,7 +1,8 @@
 /**
  * Floats in configYAML given as strings, read as the registry server reads them: mapstructure passes the string
  * to Go's strconv.ParseFloat(s, 64). Each row was printed by Go 1.26's strconv.ParseFloat on 2026-12-01
- * (`[input, value, error]`, a small Go program over these inputs); the hook must agree on every one.
+ * (`[input, value, error]`, a small Go program over these inputs); the hook must agree on every one. The rows
+ * from '.12' on were printed the same way by Go 1.26.
  */
 import t from 'tap'
 import { checkConfigYAML, SERVER_RULES } from '../src/validation/config-yaml.js'
@@ -18,6 +19,9 @@ const GO_PARSE_FLOAT: [string, number | 'error'][] = [
   [' 1', 'error'], ['1 ', 'error'], ['', 'error'], ['1e', 'error'], ['e1', 'error'], ['.', 'error'], ['+', 'error'],
   ['_1', 'error'], ['1_', 'error'], ['1__0', 'error'], ['1.2.3', 'error'], ['٣', 'error'],
   ['1e400', 'error'], ['-1e400', 'error'],
+  ['.12', 0.12], ['1.1_23', 1.123], ['.1_23', 0.123], ['1e1_23', 1e123], ['.5_ ', 'error'], ['1inf', 'error'], ['infx', 'error'],
+  ['0x10p0', 16], ['0x1_23p0', 291], ['0x1.p0', 1], ['0x1.80p1', 3], ['0x1.8_00p1', 3], ['0x1p10', 1024], ['0x1p1_23', 2 ** 123],
+  ['10x1p0', 'error'], ['0x1p0z', 'error'], ['0x1_zp0', 'error'], ['0x1.8_zp0', 'error'],
 ]
 
 t.test("strings read as Go's strconv.ParseFloat reads them", async (t) => {

@@ -53,6 +53,7 @@ t.test("URLs as Go's url.Parse reads them", async (t) => {
   for (const [text, parsed] of rows) t.same(parseGoURL(text), parsed, JSON.stringify(text))
 })
 
+// The rows of the escape tests were printed by Go 1.26's url.Parse (a tiny main.go over these inputs).
 t.test("percent escapes as Go's url.Parse checks them: path, host, user info and fragment, not the query", async (t) => {
   const host = { scheme: 'https', host: 'idp.example.com', hostname: 'idp.example.com' }
   const rows: [string, ReturnType<typeof parseGoURL>][] = [
@@ -65,6 +66,15 @@ t.test("percent escapes as Go's url.Parse checks them: path, host, user info and
     ['https://idp.example.com#%zz', { error: 'invalid URL escape "%zz"' }],
     ['https://idp.example.com#frag%2', { error: 'invalid URL escape "%2"' }],
     ['/a/%zz', { error: 'invalid URL escape "%zz"' }],
+    ['a/%zz', { error: 'invalid URL escape "%zz"' }],
+    ['idp.example.com%', { error: 'invalid URL escape "%"' }],
+    ['https:/realms/%zz', { error: 'invalid URL escape "%zz"' }],
+    ['https:///realms/%zz', { error: 'invalid URL escape "%zz"' }],
+    ['https://u%@idp.example.com/', { error: 'invalid URL escape "%"' }],
+    ['https://idp%:8443/', { error: 'invalid URL escape "%:8"' }],
+    ['http://[::1%2]/', { error: 'invalid URL escape "%2"' }],
+    ['http://[::1%41]/', { error: 'invalid URL escape "%41"' }],
+    ['https://idp.example.com/?q=%#frag', host],
     ['https://idp.example.com/?q=%zz', host],
     ['https://idp.example.com/a%2f%41', host],
     ['https://idp.example.com/ok%20x#f%41', host],
@@ -72,6 +82,23 @@ t.test("percent escapes as Go's url.Parse checks them: path, host, user info and
     ['mailto:x%zz', { scheme: 'mailto', host: '', hostname: '' }],
   ]
   for (const [text, parsed] of rows) t.same(parseGoURL(text), parsed, JSON.stringify(text))
+})
+
+t.test('a URL with several faults gets the error Go finds first: the host (its port, then its escapes), the user info, the path, the fragment', async (t) => {
+  const rows: [string, ReturnType<typeof parseGoURL>][] = [
+    ['https://u%zz@idp%yy.example.com/', { error: 'invalid URL escape "%yy"' }],
+    ['https://u%zz@idp.example.com:x/', { error: 'invalid port ":x" after host' }],
+    ['https://idp.example.com:44%/', { error: 'invalid port ":44%" after host' }],
+    ['https://idp%zz .example.com/', { error: 'invalid URL escape "%zz"' }],
+    ['https://idp.example.com/%zz#%yy', { error: 'invalid URL escape "%zz"' }],
+  ]
+  for (const [text, parsed] of rows) t.same(parseGoURL(text), parsed, JSON.stringify(text))
+})
+
+t.test('a host may escape a percent sign (%25) and bytes beyond ASCII (%80 and above)', async (t) => {
+  for (const text of ['https://idp%25.example.com/', 'https://caf%C3%A9.example.com/', 'https://idp%8f.example.com/']) {
+    t.notOk('error' in parseGoURL(text), `${text} is a URL`)
+  }
 })
 
 t.test('whole numbers as strconv.ParseInt(s, 0, bits) reads a string', async (t) => {

@@ -98,29 +98,33 @@ function parseGoURLBeforeFragment(text: string): GoURL {
   const slash = rest.indexOf('/')
   const authority = slash >= 0 ? rest.slice(0, slash) : rest
   const at = authority.lastIndexOf('@')
-  const host = authority.slice(at + 1)
-  const bad = badEscape(authority.slice(0, Math.max(at, 0))) ?? badEscape(host, true) ?? (slash >= 0 ? badEscape(rest.slice(slash)) : undefined)
-  if (bad !== undefined) return escapeError(bad)
-  return hostParts(scheme, host)
+  // as Go's parseAuthority: the host first, then the user info; the path after both
+  const parsed = hostParts(scheme, authority.slice(at + 1))
+  const bad = badEscape(authority.slice(0, Math.max(at, 0))) ?? (slash >= 0 ? badEscape(rest.slice(slash)) : undefined)
+  return 'error' in parsed || bad === undefined ? parsed : escapeError(bad)
 }
 
+/** Go's parseHost: the port first, then the escapes (of the whole host, or between the brackets of an IP literal). */
 function hostParts(scheme: string, host: string): GoURL {
   let hostname = host
+  let bad: string | undefined
   if (host.startsWith('[')) {
     const close = host.indexOf(']')
     if (close < 0) return { error: 'missing \']\' in host' }
     hostname = host.slice(1, close)
     const after = host.slice(close + 1)
     if (after !== '' && !/^:\d*$/.test(after)) return { error: `invalid port "${after}" after host` }
+    bad = badEscape(hostname, true)
   } else {
     const c = host.lastIndexOf(':')
     if (c >= 0) {
       if (!/^\d*$/.test(host.slice(c + 1))) return { error: `invalid port "${host.slice(c)}" after host` }
       hostname = host.slice(0, c)
     }
-    if (/[\s<>"{}|\\^`]/.test(hostname)) return { error: 'invalid character in host name' }
+    bad = badEscape(host, true)
+    if (bad === undefined && /[\s<>"{}|\\^`]/.test(hostname)) return { error: 'invalid character in host name' }
   }
-  return { scheme, host, hostname }
+  return bad === undefined ? { scheme, host, hostname } : escapeError(bad)
 }
 
 /** Digits without the `_` separators Go allows between them (callers check where they stand first). */
