@@ -8,9 +8,10 @@
  */
 import { readFileSync } from 'node:fs'
 import t from 'tap'
+// @ts-expect-error: a plain .mjs script (node test/mutation/scores.mjs prints the table), without types
+import { REPORTS, scoreTable } from './mutation/scores.mjs'
 
 const root = new URL('../', import.meta.url)
-const REPORTS = ['test/mutation/stryker-incremental.json', 'test/mutation/stryker-incremental-server.json']
 
 interface Mutant {
   mutatorName: string
@@ -23,7 +24,7 @@ interface Report {
 }
 
 const UNDETECTED = new Set(['Survived', 'NoCoverage'])
-const reports = REPORTS.map((path) => JSON.parse(readFileSync(new URL(path, root), 'utf8')) as Report)
+const reports = (REPORTS as string[]).map((path) => JSON.parse(readFileSync(new URL(path, root), 'utf8')) as Report)
 const measured = reports.flatMap((report) => Object.entries(report.files))
 /** Files whose measured source is the file as it is now. */
 const current = new Set(measured.filter(([file, { source }]) => readFileSync(new URL(file, root), 'utf8') === source).map(([file]) => file))
@@ -63,4 +64,10 @@ t.test('every row of EQUIVALENT.md stands for a survivor of the report', async (
     if (!current.has(at.replace(/:\d+$/, ''))) continue
     t.ok(surviving.has(at), `${at} is no survivor of the report: remove the row, or move it to the mutant's line`)
   }
+})
+
+t.test('README shows the scores of the committed reports', async (t) => {
+  const table = scoreTable(root) as string
+  const readme = readFileSync(new URL('README.md', root), 'utf8').split('\n').map((line) => line.trim()).join('\n')
+  t.ok(readme.includes(table), `README "Mutation testing" must hold the table that node test/mutation/scores.mjs prints:\n${table}`)
 })
