@@ -33,6 +33,7 @@ export function schemaIssues(validator: Validator, value: unknown, base: string)
       const props = (e.params as { requiredProperties: string[] }).requiredProperties
       return { field: pointerField(base, e.instancePath), message: `${props.join(', ')} is required; add it` }
     }
+    if (e.keyword === 'minLength' && (e.params as { limit: number }).limit === 1) return { field: pointerField(base, e.instancePath), message: 'must not be empty; give a value' }
     return { field: pointerField(base, e.instancePath), message: `${e.message}; correct the value` }
   })
 }
