@@ -25,7 +25,7 @@ const rows: [string, unknown, { field: string; message: string }[]][] = [
   [
     'a volumeMount with neither name nor mountPath names both',
     { ...base, volumeMounts: [{}] },
-    [{ field: 'spec.volumeMounts[0]', message: 'name, mountPath is required; add it' }],
+    [{ field: 'spec.volumeMounts[0]', message: 'name and mountPath are required; add them' }],
   ],
   [
     'volumeMounts without a mountPath: each is required once, and a file source is under none of them',
