@@ -129,8 +129,8 @@ t.test("Go's url.Parse, as the server uses it", async (t) => {
 
 t.test("registry data formats as the server's validator (gojsonschema) reads them", async (t) => {
   const { goDateTime, goURI } = await import('../src/validation/registry-document.js')
-  for (const ok of ['2026-11-01T12:00:00Z', '2026-11-01T12:00:00.123+02:00', '2024-02-29T00:00:00Z', '2026-11-01', '12:00:00', '12:00:00Z', '12:00:00-07:30']) t.ok(goDateTime(ok), `${ok} is a date-time`)
-  for (const bad of ['2026-13-01T00:00:00Z', '2026-02-29', '2026-11-01T24:00:00Z', '2026-11-01T12:00:00', '2026-11-01T12:00Z', '12:00', '12:00:00+25:00', 'T', '12:00:00.5', 'yesterday']) t.notOk(goDateTime(bad), `${bad} is not`)
+  for (const ok of ['2026-11-01T12:00:00Z', '2026-11-01T12:00:00.123+02:00', '2024-02-29T00:00:00Z', '2026-11-01', '12:00:00', '12:00:00Z', '12:00:00-07:30', '12:00:00.5']) t.ok(goDateTime(ok), `${ok} is a date-time`)
+  for (const bad of ['2026-13-01T00:00:00Z', '2026-02-29', '2026-11-01T24:00:00Z', '2026-11-01T12:00:00', '2026-11-01T12:00Z', '12:00', '12:00:00+25:00', 'T', 'yesterday']) t.notOk(goDateTime(bad), `${bad} is not`)
   for (const ok of ['https://example.com/schema.json', 'urn:isbn:0451450523', 'mailto:a@example.com']) t.ok(goURI(ok), `${ok} is a uri`)
   for (const bad of ['not a uri', '/relative', 'http://[::1', 'https://example.com\\x']) t.notOk(goURI(bad), `${bad} is not`)
 })

@@ -23,7 +23,7 @@ const PUBLISHER_PROVIDED = 'io.modelcontextprotocol.registry/publisher-provided'
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
-const TIME = /^(\d{2}):(\d{2}):(\d{2})(\.\d+)?$/
+const TIME = /^(\d{1,2}):(\d{2}):(\d{2})(?:[.,]\d+)?$/
 const ZONE = /^(?:Z|[+-](\d{2}):(\d{2}))$/
 
 function validDate(text: string): boolean {
@@ -32,13 +32,13 @@ function validDate(text: string): boolean {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
   return mo >= 1 && mo <= 12 && d >= 1 && d <= (mo === 2 && !isLeap(y) ? 28 : (DAYS[mo - 1] as number))
 }
-function validTime(text: string, fraction: boolean): boolean {
+function validTime(text: string): boolean {
   const m = TIME.exec(text)
-  return m !== null && (fraction || m[4] === undefined) && Number(m[1]) < 24 && Number(m[2]) < 60 && Number(m[3]) < 60
+  return m !== null && Number(m[1]) < 24 && Number(m[2]) < 60 && Number(m[3]) < 60
 }
 function validZone(text: string): boolean {
   const m = ZONE.exec(text)
-  return m !== null && (m[1] === undefined || (Number(m[1]) < 24 && Number(m[2]) < 60))
+  return m !== null && (m[1] === undefined || (Number(m[1]) <= 24 && Number(m[2]) <= 60))
 }
 /** The zone part of a time: `Z` or the last `+hh:mm`/`-hh:mm`, else undefined. */
 function splitZone(text: string): [string, string] | undefined {
@@ -48,17 +48,18 @@ function splitZone(text: string): [string, string] | undefined {
 
 /**
  * `date-time` as gojsonschema (the server's validator) checks it: any of Go's layouts "15:04:05",
- * "15:04:05Z07:00", "2006-01-02" and RFC 3339 (fractional seconds allowed) parses the text.
+ * "15:04:05Z07:00", "2006-01-02" and RFC 3339 parses the text. Go's time.Parse reads an hour of one digit,
+ * fractional seconds (after `.` or `,`) after the seconds of any layout, and zone offsets up to +24:60.
  */
 export function goDateTime(text: string): boolean {
-  if (validDate(text) || validTime(text, false)) return true
+  if (validDate(text) || validTime(text)) return true
   const t = text.indexOf('T')
   if (t < 0) {
     const z = splitZone(text)
-    return z !== undefined && validTime(z[0], false) && validZone(z[1])
+    return z !== undefined && validTime(z[0]) && validZone(z[1])
   }
   const z = splitZone(text.slice(t + 1))
-  return validDate(text.slice(0, t)) && z !== undefined && validTime(z[0], true) && validZone(z[1])
+  return validDate(text.slice(0, t)) && z !== undefined && validTime(z[0]) && validZone(z[1])
 }
 
 /** `uri` as gojsonschema checks it: Go's url.Parse succeeds with a scheme, and no backslash. */
