@@ -1,10 +1,11 @@
 // The README's mutation score table, computed from the committed reports:
 //
-//   node test/mutation/scores.mjs
+//   node test/mutation/scores.mjs                  (prints it)
+//   node test/mutation/scores.mjs --update-readme  (writes it over the table in README.md)
 //
 // Score as Stryker counts it: killed and timed-out mutants over those that compiled (survivors, listed as
 // equivalent or not, count against it). test/mutation-report.test.ts checks that README.md holds this table.
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 export const REPORTS = ['test/mutation/stryker-incremental.json', 'test/mutation/stryker-incremental-server.json']
@@ -44,4 +45,18 @@ export function scoreTable(root) {
   ].join('\n')
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(scoreTable(new URL('../../', import.meta.url)))
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const root = new URL('../../', import.meta.url)
+  const table = scoreTable(root)
+  if (process.argv[2] !== '--update-readme') console.log(table)
+  else {
+    const readme = new URL('README.md', root)
+    const lines = readFileSync(readme, 'utf8').split('\n')
+    const start = lines.findIndex((l) => l.trim().startsWith('| file | mutants |'))
+    let end = start
+    while (lines[end]?.trim().startsWith('|')) end++
+    const indent = lines[start].slice(0, lines[start].indexOf('|'))
+    lines.splice(start, end - start, ...table.split('\n').map((l) => indent + l))
+    writeFileSync(readme, lines.join('\n'))
+  }
+}
