@@ -141,7 +141,6 @@ function addBodyTimeout(app: App, settings: Settings): void {
   const bodyReceived = async (req: { raw: object }): Promise<void> => clearTimeout(bodyTimers.get(req.raw))
   app.addHook('onRequest', async (req) => {
     req.log.debug({ method: req.method, url: req.url }, 'request received')
-    if (req.method !== 'POST') return
     const timer = setTimeout(() => {
       req.log.warn({ method: req.method, url: req.url }, 'request body not received within REQUEST_TIMEOUT_SECONDS: closing the connection')
       req.raw.destroy()
