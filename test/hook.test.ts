@@ -4,9 +4,11 @@
  */
 import t from 'tap'
 import { asLastApplied, customize, keepObserved, serialise, sync, syncFallback } from '../src/hook.js'
-import { LAST_APPLIED_ANNOTATION } from '../src/basics/constants.js'
 import type { SyncRequest } from '../src/schema/hook.js'
 import { child, exampleRequest, MINIMAL_CONFIG, NOW, observedDeployment, request, settings } from './fixtures/helpers.js'
+
+/** Metacontroller's annotation on every child it applies (written here, not imported: a test must not take the value it checks from the code). */
+const LAST_APPLIED_ANNOTATION = 'metacontroller.k8s.io/last-applied-configuration'
 
 const S = settings()
 
